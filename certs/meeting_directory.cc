@@ -1,5 +1,6 @@
 #include "certs/meeting_directory.h"
 
+#include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <openssl/rand.h>
 
@@ -52,8 +53,23 @@ bool IsValidId(std::string_view id) {
 
 Result<phieu::v1::Meeting> ParseMeetingText(std::string_view text) {
   phieu::v1::Meeting meeting;
-  if (!google::protobuf::TextFormat::ParseFromString(std::string(text), &meeting)) {
-    return InvalidArgument("meeting file: not a text-format phieu.v1.Meeting");
+  // Collects the parser's first complaint so that the error names the line.
+  class Collector : public google::protobuf::io::ErrorCollector {
+   public:
+    void AddError(int line, google::protobuf::io::ColumnNumber column,
+                  const std::string& message) override {
+      if (first.empty()) {
+        first = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
+                message;
+      }
+    }
+    std::string first;
+  } errors;
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &meeting)) {
+    return InvalidArgument("meeting file: not a text-format phieu.v1.Meeting (" + errors.first +
+                           ")");
   }
   if (!IsValidId(meeting.id())) return InvalidArgument("meeting file: id must be [a-z0-9-]+");
   if (meeting.participants().empty()) return InvalidArgument("meeting file: no participants");

@@ -2,6 +2,8 @@
 
 #include <google/protobuf/text_format.h>
 
+#include <cstdlib>
+
 #include "core/crypto/private_file.h"
 #include "core/crypto/secure.h"
 
@@ -14,6 +16,12 @@ std::string Join(const std::string& dir, const std::string& file) {
 }
 
 }  // namespace
+
+std::string DefaultProfileDir() {
+  if (const char* env = std::getenv("PHIEU_PROFILE"); env != nullptr && *env != '\0') return env;
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.phieu/profile";
+}
 
 Status WriteProfile(const std::string& dir, const phieu::v1::Profile& profile) {
   std::string text;

@@ -21,6 +21,10 @@ namespace phieu::certs {
 
 inline constexpr char kProfileFile[] = "profile.textproto";
 
+// Where the client looks for a profile when none is given: $PHIEU_PROFILE
+// if set, otherwise $HOME/.phieu/profile (./.phieu/profile without HOME).
+std::string DefaultProfileDir();
+
 Status WriteProfile(const std::string& dir, const phieu::v1::Profile& profile);
 Result<phieu::v1::Profile> ReadProfile(const std::string& dir);
 
