@@ -115,30 +115,34 @@ Status WriteRecordFile(const std::string& path, const v1::ElectionRecord& record
     return Internal("record file " + path + ": protobuf could not serialize the record");
   }
 
+  return WriteFileDurably(path, data);
+}
+
+Status WriteFileDurably(const std::string& path, std::string_view data) {
   std::filesystem::path target(path);
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   {
     Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    if (fd.get() < 0) return PosixError("record file " + tmp + ": open", errno);
-    Status st = WriteAll(fd.get(), data, "record file " + tmp);
-    if (st.ok() && ::fsync(fd.get()) != 0) st = PosixError("record file " + tmp + ": fsync", errno);
-    if (fd.Close() != 0 && st.ok()) st = PosixError("record file " + tmp + ": close", errno);
+    if (fd.get() < 0) return PosixError("file " + tmp + ": open", errno);
+    Status st = WriteAll(fd.get(), data, "file " + tmp);
+    if (st.ok() && ::fsync(fd.get()) != 0) st = PosixError("file " + tmp + ": fsync", errno);
+    if (fd.Close() != 0 && st.ok()) st = PosixError("file " + tmp + ": close", errno);
     if (!st.ok()) {
       ::unlink(tmp.c_str());
       return st;
     }
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = PosixError("record file " + path + ": rename", errno);
+    Status st = PosixError("file " + path + ": rename", errno);
     ::unlink(tmp.c_str());
     return st;
   }
   Fd dfd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dfd.get() < 0) return PosixError("record file directory " + dir.string() + ": open", errno);
+  if (dfd.get() < 0) return PosixError("directory " + dir.string() + ": open", errno);
   if (::fsync(dfd.get()) != 0) {
-    return PosixError("record file directory " + dir.string() + ": fsync", errno);
+    return PosixError("directory " + dir.string() + ": fsync", errno);
   }
   return Status::Ok();
 }

@@ -41,6 +41,10 @@ inline constexpr uint64_t kMaxRecordFileSize = (uint64_t{1} << 31) - 1;
 // over `path`, fsync of the directory.
 Status WriteRecordFile(const std::string& path, const v1::ElectionRecord& record);
 
+// Writes `data` to `path` the same durable way (temporary file, fsync,
+// rename, fsync of the directory). Used for the JSON view too.
+Status WriteFileDurably(const std::string& path, std::string_view data);
+
 // Reads and parses a record file, checking format and trailer.
 Result<v1::ElectionRecord> ReadRecordFile(const std::string& path);
 
