@@ -1,0 +1,323 @@
+#include "core/crypto/group.h"
+
+#include <openssl/bn.h>
+#include <openssl/crypto.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/crypto/openssl_error.h"
+
+namespace phieu::crypto {
+namespace {
+
+// Allocation failures inside value constructors (Identity(), FromUint64())
+// cannot be reported through a Result; a process that cannot allocate a
+// 32-byte BIGNUM can do no cryptography at all, so it stops.
+template <typename T>
+T* OrDie(T* p) {
+  if (p == nullptr) std::abort();
+  return p;
+}
+
+struct Curve {
+  EC_GROUP* group = nullptr;
+  const BIGNUM* order = nullptr;
+  unsigned char p_bytes[32] = {};  // the field prime, big-endian
+};
+
+const Curve& P256() {
+  static const Curve* curve = [] {
+    auto* c = new Curve;
+    c->group = OrDie(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
+    c->order = EC_GROUP_get0_order(c->group);
+    BIGNUM* p = OrDie(BN_new());
+    if (EC_GROUP_get_curve(c->group, p, nullptr, nullptr, nullptr) != 1 ||
+        BN_bn2binpad(p, c->p_bytes, 32) != 32) {
+      std::abort();
+    }
+    BN_free(p);
+    return c;
+  }();
+  return *curve;
+}
+
+const EC_GROUP* G() { return P256().group; }
+const BIGNUM* Order() { return P256().order; }
+
+struct CtxFree {
+  void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+};
+
+BN_CTX* Ctx() {
+  thread_local std::unique_ptr<BN_CTX, CtxFree> ctx(OrDie(BN_CTX_secure_new()));
+  return ctx.get();
+}
+
+std::atomic<uint64_t> g_fixed{0}, g_variable{0}, g_double{0}, g_add{0};
+
+void Count(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace
+
+OpCounters Counters() {
+  OpCounters c;
+  c.fixed_base = g_fixed.load(std::memory_order_relaxed);
+  c.variable_base = g_variable.load(std::memory_order_relaxed);
+  c.double_base = g_double.load(std::memory_order_relaxed);
+  c.additions = g_add.load(std::memory_order_relaxed);
+  return c;
+}
+
+void ResetCounters() {
+  g_fixed.store(0, std::memory_order_relaxed);
+  g_variable.store(0, std::memory_order_relaxed);
+  g_double.store(0, std::memory_order_relaxed);
+  g_add.store(0, std::memory_order_relaxed);
+}
+
+// ---------------------------------------------------------------- Scalar
+
+void Scalar::Free::operator()(bignum_st* bn) const { BN_clear_free(bn); }
+
+Scalar::Scalar() : bn_(OrDie(BN_secure_new())) {}
+Scalar::Scalar(Scalar&&) noexcept = default;
+Scalar& Scalar::operator=(Scalar&&) noexcept = default;
+Scalar::~Scalar() = default;
+
+Scalar Scalar::Clone() const {
+  Scalar s;
+  if (BN_copy(s.bn_.get(), bn_.get()) == nullptr) std::abort();
+  return s;
+}
+
+Result<Scalar> Scalar::Random() {
+  Scalar s;
+  BN_set_flags(s.bn_.get(), BN_FLG_CONSTTIME);
+  do {
+    if (BN_priv_rand_range(s.bn_.get(), Order()) != 1) return OpenSslError("scalar: random");
+  } while (BN_is_zero(s.bn_.get()));
+  return s;
+}
+
+Scalar Scalar::FromUint64(uint64_t v) {
+  Scalar s;
+  // BN_set_word takes BN_ULONG, 64 bits on every platform we build for.
+  static_assert(sizeof(BN_ULONG) >= sizeof(uint64_t));
+  if (BN_set_word(s.bn_.get(), v) != 1) std::abort();
+  return s;
+}
+
+Scalar Scalar::FromInt64(int64_t v) {
+  if (v >= 0) return FromUint64(static_cast<uint64_t>(v));
+  // |v| without overflow for INT64_MIN.
+  uint64_t magnitude = static_cast<uint64_t>(-(v + 1)) + 1;
+  Scalar s = FromUint64(magnitude);
+  if (BN_sub(s.bn_.get(), Order(), s.bn_.get()) != 1) std::abort();
+  return s;
+}
+
+Result<Scalar> Scalar::Decode(std::string_view bytes) {
+  if (bytes.size() != kScalarSize) {
+    return InvalidArgument("scalar: wrong length (" + std::to_string(bytes.size()) +
+                           " bytes, want 32)");
+  }
+  Scalar s;
+  if (BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes.data()), kScalarSize,
+                s.bn_.get()) == nullptr) {
+    return OpenSslError("scalar: decode");
+  }
+  if (BN_cmp(s.bn_.get(), Order()) >= 0) {
+    return InvalidArgument("scalar: not below the group order");
+  }
+  return s;
+}
+
+Scalar Scalar::FromDigest(std::string_view digest) {
+  Scalar s;
+  if (BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()),
+                static_cast<int>(digest.size()), s.bn_.get()) == nullptr ||
+      BN_nnmod(s.bn_.get(), s.bn_.get(), Order(), Ctx()) != 1) {
+    std::abort();
+  }
+  return s;
+}
+
+std::string Scalar::Encode() const {
+  std::string out(kScalarSize, '\0');
+  if (BN_bn2binpad(bn_.get(), reinterpret_cast<unsigned char*>(out.data()), kScalarSize) !=
+      static_cast<int>(kScalarSize)) {
+    std::abort();  // a Scalar is always reduced mod n: cannot exceed 32 bytes
+  }
+  return out;
+}
+
+Result<Scalar> Scalar::Add(const Scalar& o) const {
+  Scalar r;
+  if (BN_mod_add(r.bn_.get(), bn_.get(), o.bn_.get(), Order(), Ctx()) != 1) {
+    return OpenSslError("scalar: add");
+  }
+  return r;
+}
+
+Result<Scalar> Scalar::Sub(const Scalar& o) const {
+  Scalar r;
+  if (BN_mod_sub(r.bn_.get(), bn_.get(), o.bn_.get(), Order(), Ctx()) != 1) {
+    return OpenSslError("scalar: sub");
+  }
+  return r;
+}
+
+Result<Scalar> Scalar::Mul(const Scalar& o) const {
+  Scalar r;
+  if (BN_mod_mul(r.bn_.get(), bn_.get(), o.bn_.get(), Order(), Ctx()) != 1) {
+    return OpenSslError("scalar: mul");
+  }
+  return r;
+}
+
+Result<Scalar> Scalar::Neg() const {
+  Scalar r;
+  if (BN_is_zero(bn_.get())) return r;
+  if (BN_sub(r.bn_.get(), Order(), bn_.get()) != 1) return OpenSslError("scalar: neg");
+  return r;
+}
+
+Result<Scalar> Scalar::Inverse() const {
+  if (BN_is_zero(bn_.get())) return InvalidArgument("scalar inverse: zero");
+  Scalar r;
+  if (BN_mod_inverse(r.bn_.get(), bn_.get(), Order(), Ctx()) == nullptr) {
+    return OpenSslError("scalar: inverse");
+  }
+  return r;
+}
+
+bool Scalar::IsZero() const { return BN_is_zero(bn_.get()); }
+
+bool Scalar::Equals(const Scalar& o) const {
+  std::string a = Encode(), b = o.Encode();
+  bool eq = CRYPTO_memcmp(a.data(), b.data(), kScalarSize) == 0;
+  OPENSSL_cleanse(a.data(), a.size());
+  OPENSSL_cleanse(b.data(), b.size());
+  return eq;
+}
+
+// ---------------------------------------------------------------- Point
+
+void Point::Free::operator()(ec_point_st* p) const { EC_POINT_clear_free(p); }
+
+Point::Point() : p_(OrDie(EC_POINT_new(G()))) {
+  if (EC_POINT_set_to_infinity(G(), p_.get()) != 1) std::abort();
+}
+Point::Point(Point&&) noexcept = default;
+Point& Point::operator=(Point&&) noexcept = default;
+Point::~Point() = default;
+
+Point Point::Clone() const {
+  return Point(OrDie(EC_POINT_dup(p_.get(), G())));
+}
+
+Point Point::Identity() { return Point(); }
+
+Point Point::Generator() {
+  return Point(OrDie(EC_POINT_dup(EC_GROUP_get0_generator(G()), G())));
+}
+
+Result<Point> Point::Decode(std::string_view bytes) {
+  const auto* b = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (bytes.size() == 1 && b[0] == 0x00) return InvalidArgument("point: identity");
+  if (!bytes.empty() && b[0] == 0x04) {
+    return InvalidArgument("point: uncompressed encoding not accepted");
+  }
+  if (bytes.size() != kPointSize) {
+    return InvalidArgument("point: wrong length (" + std::to_string(bytes.size()) +
+                           " bytes, want 33)");
+  }
+  if (b[0] != 0x02 && b[0] != 0x03) return InvalidArgument("point: bad prefix");
+  // x must be a canonical field element. OpenSSL checks this too; checking it
+  // here makes the rule explicit and independent of the library version.
+  if (std::memcmp(b + 1, P256().p_bytes, 32) >= 0) {
+    return InvalidArgument("point: x not canonical (x >= p)");
+  }
+  Point p;
+  if (EC_POINT_oct2point(G(), p.p_.get(), b, kPointSize, Ctx()) != 1) {
+    ClearOpenSslErrors();
+    return InvalidArgument("point: not on the curve (x^3 - 3x + b has no square root)");
+  }
+  if (EC_POINT_is_at_infinity(G(), p.p_.get())) return InvalidArgument("point: identity");
+  if (EC_POINT_is_on_curve(G(), p.p_.get(), Ctx()) != 1) {
+    ClearOpenSslErrors();
+    return InvalidArgument("point: not on the curve");
+  }
+  return p;
+}
+
+Result<std::string> Point::Encode() const {
+  if (IsIdentity()) return InvalidArgument("point: cannot encode the identity");
+  std::string out(kPointSize, '\0');
+  if (EC_POINT_point2oct(G(), p_.get(), POINT_CONVERSION_COMPRESSED,
+                         reinterpret_cast<unsigned char*>(out.data()), out.size(),
+                         Ctx()) != kPointSize) {
+    return OpenSslError("point: encode");
+  }
+  return out;
+}
+
+Result<Point> Point::MulGen(const Scalar& k) {
+  Point r;
+  Count(g_fixed);
+  if (EC_POINT_mul(G(), r.p_.get(), k.get(), nullptr, nullptr, Ctx()) != 1) {
+    return OpenSslError("point: fixed-base multiplication");
+  }
+  return r;
+}
+
+Result<Point> Point::Mul(const Scalar& k) const {
+  Point r;
+  Count(g_variable);
+  if (EC_POINT_mul(G(), r.p_.get(), nullptr, p_.get(), k.get(), Ctx()) != 1) {
+    return OpenSslError("point: variable-base multiplication");
+  }
+  return r;
+}
+
+Result<Point> Point::MulAdd(const Scalar& a, const Point& p, const Scalar& b) {
+  Point r;
+  Count(g_double);
+  if (EC_POINT_mul(G(), r.p_.get(), a.get(), p.p_.get(), b.get(), Ctx()) != 1) {
+    return OpenSslError("point: double multiplication");
+  }
+  return r;
+}
+
+Result<Point> Point::Add(const Point& o) const {
+  Point r;
+  Count(g_add);
+  if (EC_POINT_add(G(), r.p_.get(), p_.get(), o.p_.get(), Ctx()) != 1) {
+    return OpenSslError("point: add");
+  }
+  return r;
+}
+
+Result<Point> Point::Neg() const {
+  Point r = Clone();
+  if (EC_POINT_invert(G(), r.p_.get(), Ctx()) != 1) return OpenSslError("point: negate");
+  return r;
+}
+
+Result<Point> Point::Sub(const Point& o) const {
+  ASSIGN_OR_RETURN(Point neg, o.Neg());
+  return Add(neg);
+}
+
+bool Point::IsIdentity() const { return EC_POINT_is_at_infinity(G(), p_.get()) == 1; }
+
+bool Point::Equals(const Point& o) const {
+  // EC_POINT_cmp: 0 equal, 1 different, -1 error (treated as different).
+  return EC_POINT_cmp(G(), p_.get(), o.p_.get(), Ctx()) == 0;
+}
+
+}  // namespace phieu::crypto
