@@ -1,0 +1,141 @@
+#include "tests/vectors/vectors.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "core/crypto/ballot_crypto.h"
+#include "core/crypto/group.h"
+#include "core/crypto/proofs.h"
+#include "core/crypto/scalar_source.h"
+#include "core/crypto/threshold.h"
+#include "core/crypto/transcript.h"
+#include "core/util/bytes.h"
+#include "tests/crypto/test_layouts.h"
+
+namespace phieu::crypto::vectors {
+namespace {
+
+template <typename T>
+T Must(Result<T> r) {
+  if (!r.ok()) {
+    std::fprintf(stderr, "vector generation failed: %s\n", r.status().ToString().c_str());
+    std::abort();
+  }
+  return std::move(r).value();
+}
+
+std::string P(const Point& p) { return Hex(Must(p.Encode())); }
+std::string S(const Scalar& s) { return Hex(s.Encode()); }
+
+void AddRange(Vectors& v, const std::string& name, const v1::RangeProof& proof) {
+  for (int i = 0; i < proof.challenges_size(); ++i) {
+    v.emplace_back(name + ".challenge." + std::to_string(i), Hex(proof.challenges(i)));
+    v.emplace_back(name + ".response." + std::to_string(i), Hex(proof.responses(i)));
+  }
+}
+
+}  // namespace
+
+Vectors Generate(std::string_view seed) {
+  Vectors v;
+  DeterministicScalarSource rng(seed);
+  v.emplace_back("seed", Hex(seed));
+
+  // Group.
+  const Scalar s0 = Must(rng.Next());
+  v.emplace_back("group.scalar0", S(s0));
+  v.emplace_back("group.generator", P(Point::Generator()));
+  v.emplace_back("group.two_g", P(Must(Point::MulGen(Scalar::FromUint64(2)))));
+  v.emplace_back("group.scalar0_g", P(Must(Point::MulGen(s0))));
+  v.emplace_back("group.minus_one", S(Scalar::FromInt64(-1)));
+
+  // Transcript.
+  Transcript t("phieu.v1.example");
+  t.AddBytes("bytes", "abc").AddU64("u64", 7).AddI64("i64", -7).AddPoint("G", Point::Generator());
+  v.emplace_back("transcript.bytes", Hex(t.bytes()));
+  v.emplace_back("transcript.digest", Hex(t.Digest()));
+  v.emplace_back("transcript.challenge", S(t.Challenge()));
+
+  // Key and ElGamal.
+  const Scalar secret = Must(rng.Next());
+  const Point key = Must(Point::MulGen(secret));
+  v.emplace_back("elgamal.secret", S(secret));
+  v.emplace_back("elgamal.key", P(key));
+  const Scalar r = Must(rng.Next());
+  const Ciphertext ct = Must(Encrypt(key, 1, r));
+  v.emplace_back("elgamal.m", "1");
+  v.emplace_back("elgamal.r", S(r));
+  v.emplace_back("elgamal.pad", P(ct.pad));
+  v.emplace_back("elgamal.data", P(ct.data));
+
+  // Range proofs: [0, 1] and [1, 3] with m = 2.
+  const std::string ctx = "vector context";
+  v.emplace_back("range.context", Hex(ctx));
+  AddRange(v, "range01", Must(ProveRange(ctx, key, ct, 1, r, 0, 1, &rng)));
+  const Scalar r2 = Must(rng.Next());
+  const Ciphertext ct2 = Must(Encrypt(key, 2, r2));
+  v.emplace_back("range13.pad", P(ct2.pad));
+  v.emplace_back("range13.data", P(ct2.data));
+  AddRange(v, "range13", Must(ProveRange(ctx, key, ct2, 2, r2, 1, 3, &rng)));
+
+  // Schnorr.
+  const v1::SchnorrProof schnorr = Must(ProveSchnorr(ctx, secret, key, &rng));
+  v.emplace_back("schnorr.commitment", Hex(schnorr.commitment()));
+  v.emplace_back("schnorr.response", Hex(schnorr.response()));
+
+  // Partial decryption (the whole key as one share).
+  const v1::PartialDecryption partial = Must(PartialDecrypt(ctx, secret, key, ct, &rng));
+  v.emplace_back("partial.share", Hex(partial.share()));
+  v.emplace_back("partial.challenge", Hex(partial.proof().challenge()));
+  v.emplace_back("partial.response", Hex(partial.proof().response()));
+
+  // Lagrange coefficients for tellers {1, 3, 4}.
+  for (uint32_t i : {1u, 3u, 4u}) {
+    v.emplace_back("lagrange.134." + std::to_string(i), S(Must(Lagrange(i, {1, 3, 4}))));
+  }
+
+  // Contexts and a ballot: elect one of 3 + blank, unit-2 marks candidate 2.
+  const std::string run = RunContext(std::string(32, '\x01'), std::string(32, '\x02'), key,
+                                     std::string(32, '\x03'), "ballot-1");
+  v.emplace_back("ballot.run_context", Hex(run));
+  const v1::BallotLayout layout = testing::ElectOne(3);
+  v.emplace_back("ballot.layout_encoding", Hex(EncodeLayout(layout)));
+  v.emplace_back("ballot.ballot_context", Hex(BallotContext(run, "unit-2", layout)));
+  const v1::EncryptedBallot ballot =
+      Must(EncryptBallot(run, key, layout, testing::Marks(layout, {1}), "run-1", "unit-2",
+                         nullptr, &rng));
+  for (int i = 0; i < ballot.cells_size(); ++i) {
+    const std::string c = "ballot.cell." + std::to_string(i);
+    v.emplace_back(c + ".pad", Hex(ballot.cells(i).pad()));
+    v.emplace_back(c + ".data", Hex(ballot.cells(i).data()));
+    AddRange(v, c + ".proof", ballot.cell_proofs(i));
+  }
+  AddRange(v, "ballot.constraint.0.proof", ballot.constraint_proofs(0));
+  v.emplace_back("ballot.body_sha256_input_size", std::to_string(BallotBodyBytes(ballot).size()));
+  v.emplace_back("ballot.tracking_code", Hex(TrackingCode(ballot)));
+  v.emplace_back("scalars_drawn", std::to_string(rng.counter()));
+  return v;
+}
+
+std::string Format(const Vectors& v) {
+  std::string out =
+      "# Phiếu crypto known-answer vectors. Generated by tests/vectors/gen_vectors.cc\n"
+      "# (see tests/vectors/README.md); do not edit by hand. Hex unless decimal.\n";
+  for (const auto& [k, val] : v) out += k + " = " + val + "\n";
+  return out;
+}
+
+bool Parse(std::string_view text, Vectors* out) {
+  std::istringstream in{std::string(text)};
+  std::string line;
+  out->clear();
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const size_t eq = line.find(" = ");
+    if (eq == std::string::npos) return false;
+    out->emplace_back(line.substr(0, eq), line.substr(eq + 3));
+  }
+  return true;
+}
+
+}  // namespace phieu::crypto::vectors
