@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 
 #include <cstdio>
+#include <optional>
 #include <set>
 
 #include "certs/certificate_request.h"
@@ -240,6 +241,58 @@ Result<phieu::v1::SignedEntry> MeetingDirectory::BuildGenesis(const phieu::v1::M
   if (!entry.SerializeToString(&bytes)) return Internal("genesis: serialize SignedEntry");
   RETURN_IF_ERROR(crypto::WritePublicFile(root_ + "/genesis.entry", bytes));
   return entry;
+}
+
+Result<MeetingDirectory::Replacement> MeetingDirectory::ReplaceCertificate(
+    std::string_view id, std::string_view csr_pem, std::string_view reason, int64_t now) {
+  if (!IsValidId(id)) return InvalidArgument("participant id must be [a-z0-9-]+");
+  ASSIGN_OR_RETURN(phieu::v1::Meeting meeting, LoadMeeting());
+  if (!HasParticipant(meeting, id)) {
+    return InvalidArgument("\"" + std::string(id) + "\" is not a participant of meeting " +
+                           meeting.id());
+  }
+  ASSIGN_OR_RETURN(MeetingCa ca, LoadCa());
+  std::string dir = ParticipantDir(id);
+  ASSIGN_OR_RETURN(std::string old_pem, ReadStep(dir + "/cert.pem", "phieu certs sign"));
+  ASSIGN_OR_RETURN(crypto::Certificate old_cert, crypto::Certificate::FromPem(old_pem));
+  Replacement out;
+  out.revoked_pin = old_cert.Pin();
+
+  phieu::v1::EntryBody body;
+  body.set_meeting_id(meeting.id());
+  phieu::v1::RosterChange* change = body.mutable_roster_change();
+  change->add_revoke_pins(out.revoked_pin);
+  change->set_reason(std::string(reason));
+  std::optional<crypto::Certificate> fresh;
+  if (!csr_pem.empty()) {
+    ASSIGN_OR_RETURN(crypto::Certificate cert,
+                     ca.SignRequest(csr_pem, id, Validity::Around(now)));
+    if (cert.Key().value().Fingerprint().value() == old_cert.Key().value().Fingerprint().value()) {
+      return InvalidArgument("the new request uses the lost key: make a new key with `phieu keygen`");
+    }
+    phieu::v1::RosterMember* m = change->add_add();
+    m->set_participant_id(std::string(id));
+    m->set_certificate(cert.Der());
+    out.new_pin = cert.Pin();
+    fresh.emplace(std::move(cert));
+  }
+  if (!body.SerializeToString(out.entry.mutable_body())) return Internal("roster change: serialize");
+  out.entry.set_author("ca");
+  ASSIGN_OR_RETURN(*out.entry.mutable_signature(),
+                   ca.key().Sign(crypto::kEntryDomain, out.entry.body()));
+  std::string bytes;
+  if (!out.entry.SerializeToString(&bytes)) return Internal("roster change: serialize entry");
+  out.path = root_ + "/roster-change-" + std::string(id) + "-" + std::to_string(now) + ".entry";
+  RETURN_IF_ERROR(crypto::WritePublicFile(out.path, bytes));
+  RETURN_IF_ERROR(crypto::WritePublicFile(
+      dir + "/cert.revoked-" + out.revoked_pin.substr(0, 16) + ".pem", old_pem));
+  if (fresh) {
+    ASSIGN_OR_RETURN(std::string pem, fresh->Pem());
+    RETURN_IF_ERROR(crypto::WritePublicFile(dir + "/cert.pem", pem));
+  } else {
+    std::remove((dir + "/cert.pem").c_str());
+  }
+  return out;
 }
 
 Status MeetingDirectory::InitAll(std::string_view meeting_text, std::string_view server,

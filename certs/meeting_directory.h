@@ -73,6 +73,20 @@ class MeetingDirectory {
   Result<phieu::v1::SignedEntry> BuildGenesis(const phieu::v1::Meeting& meeting,
                                               int64_t now_unix);
 
+  // A lost or stolen laptop: revokes `id`'s current pin and, when a new
+  // request is given, signs it (participants/<id>/cert.pem is replaced; the
+  // old one is kept as cert.revoked-<pin prefix>.pem). Returns the roster
+  // change, signed by the CA over kEntryDomain with author "ca", also
+  // written to DIR/roster-change-<id>-<unix time>.entry for the chair to post.
+  struct Replacement {
+    phieu::v1::SignedEntry entry;
+    std::string path;
+    std::string revoked_pin;
+    std::string new_pin;  // empty when no request was given
+  };
+  Result<Replacement> ReplaceCertificate(std::string_view id, std::string_view csr_pem,
+                                         std::string_view reason, int64_t now_unix);
+
   // The quick way (one machine, demos and tests): everything above, with
   // every participant's key made here too.
   Status InitAll(std::string_view meeting_text, std::string_view server,

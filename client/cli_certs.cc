@@ -23,6 +23,9 @@ constexpr char kCertsUsage[] =
   sign --out DIR --csr FILE --id ID           sign a participant's request (DIR/participants/ID/)
   profile --out DIR --id ID --server HOST:PORT   a participant's profile and ca.pem
   roster --meeting FILE --out DIR             the CA-signed genesis entry (DIR/genesis.entry)
+  replace --out DIR --id ID [--csr FILE] [--reason TEXT]
+                                              a lost laptop: revoke ID's pin, sign its new request;
+                                              writes a CA-signed roster change for the chair to post
   init MEETING --out DIR [--server HOST:PORT] [--san ADDR]...
                                               ONE MACHINE, DEMOS AND TESTS ONLY: all of the above,
                                               with every participant's key made here
@@ -167,6 +170,29 @@ int Roster(const Parsed& p) {
   return 0;
 }
 
+int Replace(const Parsed& p) {
+  if (!Require(p, {"out", "id"}, kCertsUsage)) return 2;
+  std::string csr;
+  if (!p.Get("csr").empty()) {
+    auto r = ReadText(p.Get("csr"));
+    if (!r.ok()) return Failed(r.status());
+    csr = *r;
+  }
+  std::string reason = p.Get("reason").empty() ? "lost or compromised key" : p.Get("reason");
+  certs::MeetingDirectory dir(p.Get("out"));
+  auto r = dir.ReplaceCertificate(p.Get("id"), csr, reason, Now());
+  if (!r.ok()) return Failed(r.status());
+  std::cout << "revoked pin: " << r->revoked_pin << "\n";
+  if (!r->new_pin.empty()) {
+    std::cout << "new certificate: " << dir.ParticipantDir(p.Get("id")) << "/cert.pem\n"
+              << "new pin: " << r->new_pin << "\n";
+  }
+  std::cout << "roster change (signed by the meeting CA): " << r->path
+            << "\npost it to the board from the chair's client; until then the old key still "
+               "counts\n";
+  return 0;
+}
+
 int Init(const Parsed& p) {
   if (p.positional.size() != 1) {
     std::cerr << "phieu: certs init needs the meeting file\n" << kCertsUsage;
@@ -217,6 +243,7 @@ int RunCerts(const std::vector<std::string>& args) {
       {"ca", {"meeting", "out"}},        {"server", {"out", "san"}},
       {"sign", {"out", "csr", "id"}},    {"profile", {"out", "id", "server"}},
       {"roster", {"meeting", "out"}},    {"init", {"out", "server", "san"}},
+      {"replace", {"out", "id", "csr", "reason"}},
   };
   auto it = kOptions.find(cmd);
   if (it == kOptions.end()) {
@@ -234,6 +261,7 @@ int RunCerts(const std::vector<std::string>& args) {
   if (cmd == "sign") return Sign(p);
   if (cmd == "profile") return Profile(p);
   if (cmd == "roster") return Roster(p);
+  if (cmd == "replace") return Replace(p);
   return Init(p);
 }
 

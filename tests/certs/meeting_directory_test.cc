@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include "certs/certificate_request.h"
 #include "certs/profile.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/private_file.h"
@@ -161,6 +162,55 @@ TEST(MeetingTextTest, Validation) {
   EXPECT_TRUE(IsValidId("lao-cai-2"));
   EXPECT_FALSE(IsValidId(".."));
   EXPECT_FALSE(IsValidId(""));
+}
+
+}  // namespace
+}  // namespace phieu::certs
+
+namespace phieu::certs {
+namespace {
+
+TEST_F(MeetingDirectoryTest, LostLaptopReplacement) {
+  MeetingDirectory dir(root_);
+  ASSERT_TRUE(dir.InitAll(kMeeting, "127.0.0.1:7443", DefaultServerNames(), kNow).ok());
+  std::string old_pin = LoadCredentials(dir.ParticipantDir("son-la"), kNow)->cert.Pin();
+  // The request made with the lost key is refused.
+  auto same_key = crypto::PrivateKey::FromPem(
+      crypto::ReadFile(dir.ParticipantDir("son-la") + "/key.pem").value());
+  std::string old_csr = CertificateRequest::Create(*same_key, "son-la").value();
+  EXPECT_FALSE(dir.ReplaceCertificate("son-la", old_csr, "lost", kNow + 60).ok());
+
+  auto kg = Keygen(root_ + "/new-laptop", "son-la").value();
+  auto r = dir.ReplaceCertificate("son-la", crypto::ReadFile(kg.csr_path).value(), "lost laptop",
+                                  kNow + 60);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->revoked_pin, old_pin);
+  EXPECT_NE(r->new_pin, old_pin);
+  phieu::v1::EntryBody body;
+  ASSERT_TRUE(body.ParseFromString(r->entry.body()));
+  ASSERT_TRUE(body.has_roster_change());
+  EXPECT_EQ(body.meeting_id(), "test-meeting");
+  EXPECT_EQ(body.roster_change().revoke_pins(0), old_pin);
+  EXPECT_EQ(body.roster_change().reason(), "lost laptop");
+  ASSERT_EQ(body.roster_change().add_size(), 1);
+  auto cert = crypto::Certificate::FromDer(body.roster_change().add(0).certificate()).value();
+  EXPECT_EQ(cert.Pin(), r->new_pin);
+  EXPECT_EQ(r->entry.author(), "ca");
+  auto ca = dir.LoadCa().value();
+  EXPECT_TRUE(ca.certificate()
+                  .Key()
+                  ->Verify(crypto::kEntryDomain, r->entry.body(), r->entry.signature())
+                  .ok());
+  EXPECT_TRUE(std::filesystem::exists(r->path));
+  EXPECT_EQ(crypto::Certificate::FromPem(
+                crypto::ReadFile(dir.ParticipantDir("son-la") + "/cert.pem").value())
+                ->Pin(),
+            r->new_pin);
+  // Revoke only (no new request yet).
+  auto revoke = dir.ReplaceCertificate("lao-cai", "", "stolen", kNow + 120);
+  ASSERT_TRUE(revoke.ok()) << revoke.status().ToString();
+  EXPECT_TRUE(revoke->new_pin.empty());
+  EXPECT_FALSE(std::filesystem::exists(dir.ParticipantDir("lao-cai") + "/cert.pem"));
 }
 
 }  // namespace
