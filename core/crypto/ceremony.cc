@@ -295,6 +295,10 @@ const v1::CeremonyShares* CeremonyRecord::shares(uint32_t i) const {
   auto it = shares_.find(i);
   return it == shares_.end() ? nullptr : &it->second;
 }
+const v1::CeremonyTestDecryption* CeremonyRecord::test_decryption(uint32_t i) const {
+  auto it = tests_.find(i);
+  return it == tests_.end() ? nullptr : &it->second;
+}
 const Point* CeremonyRecord::encryption_key(uint32_t i) const {
   auto it = encryption_keys_.find(i);
   return it == encryption_keys_.end() ? nullptr : &it->second;

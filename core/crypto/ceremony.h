@@ -118,6 +118,9 @@ class CeremonyRecord {
   const v1::CeremonyCommit* commit(uint32_t i) const;
   const v1::CeremonyReveal* reveal(uint32_t i) const;
   const v1::CeremonyShares* shares(uint32_t i) const;
+  // Teller i's test decryption if it is valid for the current qualified set
+  // (an exclusion voids every earlier one: the teller then posts a new one).
+  const v1::CeremonyTestDecryption* test_decryption(uint32_t i) const;
   // E_i, C_{i,k}: decoded when accepted.
   const Point* encryption_key(uint32_t i) const;
   const std::vector<Point>* commitments(uint32_t i) const;

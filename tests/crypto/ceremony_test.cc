@@ -10,6 +10,7 @@
 #include "core/crypto/elgamal.h"
 #include "core/crypto/proofs.h"
 #include "core/crypto/threshold.h"
+#include "core/util/bytes.h"
 
 namespace phieu::crypto {
 namespace {
@@ -347,6 +348,7 @@ TEST(CeremonyTest, FalseComplaintNamesTheComplainer) {
   // Tellers 1 and 2 test-decrypt first.
   v1::CeremonyTestDecryption early = c.T(1).TestDecryption(c.record).value();
   ASSERT_TRUE(c.record.Add(1, Body(early)).ok());
+  EXPECT_NE(c.record.test_decryption(1), nullptr);
   ASSERT_TRUE(c.record.Add(2, Body(c.T(2).TestDecryption(c.record).value())).ok());
   // A teller that accepted its shares cannot complain any more.
   v1::CeremonyComplaint late;
@@ -366,6 +368,7 @@ TEST(CeremonyTest, FalseComplaintNamesTheComplainer) {
   EXPECT_NE(c.record.excluded().at(3).find("false complaint against teller 5"), std::string::npos);
   EXPECT_EQ(c.record.excluded().count(5), 0u);
   // The qualified set changed: the early test decryption is stale.
+  EXPECT_EQ(c.record.test_decryption(1), nullptr);
   Status stale = c.record.Add(1, Body(early));
   EXPECT_EQ(stale.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(stale.message().find("another transcript"), std::string::npos);
@@ -416,6 +419,33 @@ TEST(CeremonyTest, TooManyExclusionsFailTheAttempt) {
   ASSERT_TRUE(c.record.Add(1, Body(c.T(1).AnswerComplaint(lie).value())).ok());
   EXPECT_EQ(c.record.phase(), CeremonyRecord::Phase::kFailed);
   EXPECT_NE(c.record.Done().status().message().find("new attempt"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace phieu::crypto
+
+namespace phieu::crypto {
+namespace {
+
+// Known answers from tests/crypto/ceremony_kat.py, an independent
+// implementation of docs/crypto.md: the spec and the code agree byte for byte.
+TEST(CeremonyKatTest, ContextCommitmentAndShareEncryption) {
+  std::string ctx = CeremonyContext(kGenesis, Start(3, 2));
+  EXPECT_EQ(Hex(ctx), "0f818a7398486ece80ffedd5579439db5bcddbb2d9c4bd047ba44ce03486f1e5");
+  std::vector<Point> cs;
+  cs.push_back(Point::MulGen(Scalar::FromUint64(3)).value());
+  cs.push_back(Point::MulGen(Scalar::FromUint64(4)).value());
+  EXPECT_EQ(Hex(CommitmentHash(ctx, 1, cs).value()),
+            "e723c8115ba8cdd1c5e44dec7bcaff2e91f76c5343e17c4257ae9fbdc3370d7e");
+  auto es = EncryptShare(ctx, 1, 2, Point::MulGen(Scalar::FromUint64(11)).value(),
+                         Scalar::FromUint64(5), Scalar::FromUint64(7));
+  ASSERT_TRUE(es.ok());
+  EXPECT_EQ(es->recipient(), 2u);
+  EXPECT_EQ(Hex(es->ephemeral()),
+            "0251590b7a515140d2d784c85608668fdfef8c82fd1f5be52421554a0dc3d033ed");
+  EXPECT_EQ(Hex(es->ciphertext()),
+            "d67a4810de7517ce8cd821b638def603c4e0d681d6592a35f60b2849e5f787b0"
+            "bcb1a9820ad1c4c434ce4e45385bb588");
 }
 
 }  // namespace
