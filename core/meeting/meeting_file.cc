@@ -19,8 +19,8 @@ class FirstError : public google::protobuf::io::ErrorCollector {
   void AddError(int line, google::protobuf::io::ColumnNumber column,
                 const std::string& message) override {
     if (!message_.empty()) return;
-    message_ = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-               message;
+    message_ =
+        "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
   }
   const std::string& message() const { return message_; }
 

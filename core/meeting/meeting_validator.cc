@@ -36,8 +36,8 @@ Status ValidateBallot(const v1::Meeting& meeting, const v1::BallotSpec& b,
   const std::string where = "ballot " + Quote(b.id());
   auto fail = [&](const std::string& what) { return InvalidArgument(where + ": " + what); };
   if (b.question().empty()) return fail("question is empty");
-  if (b.kind() != v1::KIND_ELECT_ONE && b.kind() != v1::KIND_APPROVE &&
-      b.kind() != v1::KIND_RANK && b.kind() != v1::KIND_YES_NO_ABSTAIN) {
+  if (b.kind() != v1::KIND_ELECT_ONE && b.kind() != v1::KIND_APPROVE && b.kind() != v1::KIND_RANK &&
+      b.kind() != v1::KIND_YES_NO_ABSTAIN) {
     return fail("kind is not set (KIND_ELECT_ONE, KIND_APPROVE, KIND_RANK or KIND_YES_NO_ABSTAIN)");
   }
   const bool yes_no = b.kind() == v1::KIND_YES_NO_ABSTAIN;
@@ -45,8 +45,10 @@ Status ValidateBallot(const v1::Meeting& meeting, const v1::BallotSpec& b,
   if (b.candidates_size() == 0) return fail(std::string("no ") + noun + "s");
   std::set<std::string> ids;
   for (const auto& c : b.candidates()) {
-    if (!IsValidId(c.id())) return fail(std::string(noun) + " id " + Quote(c.id()) + " is not [a-z0-9-]+");
-    if (!ids.insert(c.id()).second) return fail("duplicate " + std::string(noun) + " id " + Quote(c.id()));
+    if (!IsValidId(c.id()))
+      return fail(std::string(noun) + " id " + Quote(c.id()) + " is not [a-z0-9-]+");
+    if (!ids.insert(c.id()).second)
+      return fail("duplicate " + std::string(noun) + " id " + Quote(c.id()));
     if (c.name().empty()) return fail(std::string(noun) + " " + Quote(c.id()) + " has no name");
     if (!c.unit_id().empty() && !units.count(c.unit_id())) {
       return fail(std::string(noun) + " " + Quote(c.id()) + ": unit " + Quote(c.unit_id()) +
@@ -57,7 +59,9 @@ Status ValidateBallot(const v1::Meeting& meeting, const v1::BallotSpec& b,
   const std::string n_text = std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
   switch (b.kind()) {
     case v1::KIND_ELECT_ONE:
-      if (b.seats() > 1) return fail("seats " + std::to_string(b.seats()) + " on an elect-one ballot (use KIND_APPROVE)");
+      if (b.seats() > 1)
+        return fail("seats " + std::to_string(b.seats()) +
+                    " on an elect-one ballot (use KIND_APPROVE)");
       if (b.max_approvals() > 1) return fail("max_approvals on an elect-one ballot");
       if (b.ranks() != 0) return fail("ranks on an elect-one ballot");
       break;
@@ -74,15 +78,19 @@ Status ValidateBallot(const v1::Meeting& meeting, const v1::BallotSpec& b,
       break;
     }
     case v1::KIND_RANK:
-      if (EffectiveRanks(b) > n) return fail("ranks " + std::to_string(EffectiveRanks(b)) + " exceeds " + n_text);
-      if (EffectiveRanks(b) > 10) return fail("ranks " + std::to_string(EffectiveRanks(b)) + " exceeds 10");
+      if (EffectiveRanks(b) > n)
+        return fail("ranks " + std::to_string(EffectiveRanks(b)) + " exceeds " + n_text);
+      if (EffectiveRanks(b) > 10)
+        return fail("ranks " + std::to_string(EffectiveRanks(b)) + " exceeds 10");
       if (b.seats() > n) return fail("seats " + std::to_string(b.seats()) + " exceeds " + n_text);
       if (b.max_approvals() != 0) return fail("max_approvals on a rank ballot");
       if (b.has_share()) return fail("share on a rank ballot (use first_place_share)");
       break;
     case v1::KIND_YES_NO_ABSTAIN:
-      if (b.seats() != 0) return fail("seats on a yes/no/abstain ballot (each item is decided on its own)");
-      if (b.max_approvals() != 0 || b.ranks() != 0) return fail("max_approvals or ranks on a yes/no/abstain ballot");
+      if (b.seats() != 0)
+        return fail("seats on a yes/no/abstain ballot (each item is decided on its own)");
+      if (b.max_approvals() != 0 || b.ranks() != 0)
+        return fail("max_approvals or ranks on a yes/no/abstain ballot");
       break;
     default:
       break;
@@ -98,7 +106,8 @@ Status ValidateBallot(const v1::Meeting& meeting, const v1::BallotSpec& b,
     RETURN_IF_ERROR(ValidateShare(b.first_place_share(), where + ": first_place_share"));
   }
   if (!v1::Base_IsValid(b.base())) return fail("unknown base " + std::to_string(b.base()));
-  if (!v1::TieRule_IsValid(b.tie_rule())) return fail("unknown tie_rule " + std::to_string(b.tie_rule()));
+  if (!v1::TieRule_IsValid(b.tie_rule()))
+    return fail("unknown tie_rule " + std::to_string(b.tie_rule()));
   if (b.tie_rule() == v1::TIE_PRECEDENCE && meeting.precedence_size() == 0) {
     return fail("tie_rule TIE_PRECEDENCE but the meeting has no precedence list");
   }
@@ -125,16 +134,19 @@ Status ValidateShare(const v1::Share& share, std::string_view what) {
 }
 
 Status ValidateMeeting(const v1::Meeting& m) {
-  if (!IsValidId(m.id())) return InvalidArgument("meeting id " + Quote(m.id()) + " is not [a-z0-9-]+");
+  if (!IsValidId(m.id()))
+    return InvalidArgument("meeting id " + Quote(m.id()) + " is not [a-z0-9-]+");
   if (m.title().empty()) return InvalidArgument("meeting title is empty");
-  if (!ValidDate(m.date())) return InvalidArgument("meeting date " + Quote(m.date()) + " is not YYYY-MM-DD");
+  if (!ValidDate(m.date()))
+    return InvalidArgument("meeting date " + Quote(m.date()) + " is not YYYY-MM-DD");
   RETURN_IF_ERROR(UtcOffsetMinutes(EffectiveTimeZone(m)).status());
 
   // Units.
   if (m.units_size() == 0) return InvalidArgument("no member units");
   std::set<std::string> units;
   for (const auto& u : m.units()) {
-    if (!IsValidId(u.id())) return InvalidArgument("unit id " + Quote(u.id()) + " is not [a-z0-9-]+");
+    if (!IsValidId(u.id()))
+      return InvalidArgument("unit id " + Quote(u.id()) + " is not [a-z0-9-]+");
     if (!units.insert(u.id()).second) return InvalidArgument("duplicate unit id " + Quote(u.id()));
     if (u.name().empty()) return InvalidArgument("unit " + Quote(u.id()) + " has no name");
     if (u.weight() > 1000) {
@@ -149,8 +161,10 @@ Status ValidateMeeting(const v1::Meeting& m) {
   bool have_chair = false;
   for (const auto& p : m.participants()) {
     const std::string where = "participant " + Quote(p.id());
-    if (!IsValidId(p.id())) return InvalidArgument("participant id " + Quote(p.id()) + " is not [a-z0-9-]+");
-    if (!people.emplace(p.id(), &p).second) return InvalidArgument("duplicate participant id " + Quote(p.id()));
+    if (!IsValidId(p.id()))
+      return InvalidArgument("participant id " + Quote(p.id()) + " is not [a-z0-9-]+");
+    if (!people.emplace(p.id(), &p).second)
+      return InvalidArgument("duplicate participant id " + Quote(p.id()));
     if (p.name().empty()) return InvalidArgument(where + " has no name");
     if (p.roles_size() == 0) return InvalidArgument(where + " has no role");
     std::set<int> roles;
@@ -183,8 +197,10 @@ Status ValidateMeeting(const v1::Meeting& m) {
   std::map<std::string, std::string> teller_unit;
   for (const auto& id : t.participant_ids()) {
     auto it = people.find(id);
-    if (it == people.end()) return InvalidArgument("tellers: " + Quote(id) + " is not a participant");
-    if (!tellers.insert(id).second) return InvalidArgument("tellers: " + Quote(id) + " listed twice");
+    if (it == people.end())
+      return InvalidArgument("tellers: " + Quote(id) + " is not a participant");
+    if (!tellers.insert(id).second)
+      return InvalidArgument("tellers: " + Quote(id) + " listed twice");
     if (!HasRole(*it->second, v1::ROLE_TELLER)) {
       return InvalidArgument("tellers: participant " + Quote(id) + " lacks ROLE_TELLER");
     }
@@ -193,13 +209,15 @@ Status ValidateMeeting(const v1::Meeting& m) {
       auto [u, fresh] = teller_unit.emplace(unit, id);
       if (!fresh) {
         return InvalidArgument("tellers: " + Quote(u->second) + " and " + Quote(id) +
-                               " are both from unit " + Quote(unit) + " (tellers come from different units)");
+                               " are both from unit " + Quote(unit) +
+                               " (tellers come from different units)");
       }
     }
   }
   for (const auto& p : m.participants()) {
     if (HasRole(p, v1::ROLE_TELLER) && !tellers.count(p.id())) {
-      return InvalidArgument("participant " + Quote(p.id()) + " has ROLE_TELLER but is not in tellers");
+      return InvalidArgument("participant " + Quote(p.id()) +
+                             " has ROLE_TELLER but is not in tellers");
     }
   }
   const uint32_t threshold = EffectiveThreshold(t);
@@ -220,15 +238,18 @@ Status ValidateMeeting(const v1::Meeting& m) {
   if (m.has_quorum()) RETURN_IF_ERROR(ValidateShare(m.quorum(), "quorum"));
   std::set<std::string> prec;
   for (const auto& u : m.precedence()) {
-    if (!units.count(u)) return InvalidArgument("precedence: " + Quote(u) + " is not a member unit");
+    if (!units.count(u))
+      return InvalidArgument("precedence: " + Quote(u) + " is not a member unit");
     if (!prec.insert(u).second) return InvalidArgument("precedence: " + Quote(u) + " listed twice");
   }
 
   // Ballots.
   std::map<std::string, const v1::BallotSpec*> ballots;
   for (const auto& b : m.ballots()) {
-    if (!IsValidId(b.id())) return InvalidArgument("ballot id " + Quote(b.id()) + " is not [a-z0-9-]+");
-    if (!ballots.emplace(b.id(), &b).second) return InvalidArgument("duplicate ballot id " + Quote(b.id()));
+    if (!IsValidId(b.id()))
+      return InvalidArgument("ballot id " + Quote(b.id()) + " is not [a-z0-9-]+");
+    if (!ballots.emplace(b.id(), &b).second)
+      return InvalidArgument("duplicate ballot id " + Quote(b.id()));
     RETURN_IF_ERROR(ValidateBallot(m, b, units));
   }
 
@@ -236,15 +257,16 @@ Status ValidateMeeting(const v1::Meeting& m) {
   std::set<std::pair<std::string, std::string>> voted;
   for (const auto& v : m.demo_votes()) {
     if (!ballots.count(v.ballot_id())) {
-      return InvalidArgument("demo vote: ballot " + Quote(v.ballot_id()) + " is not in the meeting");
+      return InvalidArgument("demo vote: ballot " + Quote(v.ballot_id()) +
+                             " is not in the meeting");
     }
     if (!units.count(v.unit_id())) {
-      return InvalidArgument("demo vote on " + Quote(v.ballot_id()) + ": unit " + Quote(v.unit_id()) +
-                             " is not a member unit");
+      return InvalidArgument("demo vote on " + Quote(v.ballot_id()) + ": unit " +
+                             Quote(v.unit_id()) + " is not a member unit");
     }
     if (!voted.emplace(v.ballot_id(), v.unit_id()).second) {
-      return InvalidArgument("demo vote on " + Quote(v.ballot_id()) + ": unit " + Quote(v.unit_id()) +
-                             " votes twice");
+      return InvalidArgument("demo vote on " + Quote(v.ballot_id()) + ": unit " +
+                             Quote(v.unit_id()) + " votes twice");
     }
   }
   return Status::Ok();

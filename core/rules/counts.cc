@@ -21,8 +21,10 @@ Result<uint64_t> Votes(const v1::Meeting& m, const std::vector<std::string>& uni
                        std::set<std::string>* seen, const char* what) {
   uint64_t sum = 0;
   for (const auto& u : units) {
-    if (!IsUnit(m, u)) return InvalidArgument(std::string(what) + ": '" + u + "' is not a member unit");
-    if (!seen->insert(u).second) return InvalidArgument(std::string(what) + ": unit '" + u + "' counted twice");
+    if (!IsUnit(m, u))
+      return InvalidArgument(std::string(what) + ": '" + u + "' is not a member unit");
+    if (!seen->insert(u).second)
+      return InvalidArgument(std::string(what) + ": unit '" + u + "' counted twice");
     sum += meeting::EffectiveWeight(m, u);
   }
   return sum;
@@ -63,8 +65,8 @@ Status AddPaperBatch(const v1::Meeting& m, const std::vector<std::string>& units
   std::set<std::string> seen;
   ASSIGN_OR_RETURN(uint64_t votes, Votes(m, units, &seen, "paper batch"));
   if (invalid_votes > votes) {
-    return InvalidArgument("paper batch: " + std::to_string(invalid_votes) + " invalid votes in a batch of " +
-                           std::to_string(votes) + " votes");
+    return InvalidArgument("paper batch: " + std::to_string(invalid_votes) +
+                           " invalid votes in a batch of " + std::to_string(votes) + " votes");
   }
   counts->set_received_units(counts->received_units() + static_cast<uint32_t>(units.size()));
   counts->set_received_votes(counts->received_votes() + static_cast<uint32_t>(votes));

@@ -56,7 +56,8 @@ Result<std::vector<const v1::Candidate*>> RunCandidates(const v1::BallotSpec& sp
   std::set<std::string> wanted;
   for (const auto& id : run) {
     if (!wanted.insert(id).second) {
-      return InvalidArgument("ballot '" + spec.id() + "': candidate '" + id + "' listed twice in the run");
+      return InvalidArgument("ballot '" + spec.id() + "': candidate '" + id +
+                             "' listed twice in the run");
     }
   }
   std::vector<const v1::Candidate*> out;
@@ -64,7 +65,8 @@ Result<std::vector<const v1::Candidate*>> RunCandidates(const v1::BallotSpec& sp
     if (wanted.erase(c.id())) out.push_back(&c);
   }
   if (!wanted.empty()) {
-    return InvalidArgument("ballot '" + spec.id() + "': unknown candidate '" + *wanted.begin() + "'");
+    return InvalidArgument("ballot '" + spec.id() + "': unknown candidate '" + *wanted.begin() +
+                           "'");
   }
   return out;
 }
@@ -82,9 +84,9 @@ Result<v1::BallotLayout> Build(const v1::BallotSpec& spec, const std::vector<std
   }
   const bool blank_ok = !spec.no_blank();
   if (usable.empty() && !blank_ok) {
-    return FailedPrecondition("ballot '" + spec.id() + "': unit '" +
-                              (barred_unit ? *barred_unit : std::string()) +
-                              "' has no candidate it may vote for and blank ballots are not allowed");
+    return FailedPrecondition(
+        "ballot '" + spec.id() + "': unit '" + (barred_unit ? *barred_unit : std::string()) +
+        "' has no candidate it may vote for and blank ballots are not allowed");
   }
   Builder b;
   switch (spec.kind()) {
@@ -166,7 +168,8 @@ Result<v1::BallotLayout> Build(const v1::BallotSpec& spec, const std::vector<std
       break;
     }
     default:
-      return InvalidArgument("ballot '" + spec.id() + "': unknown kind " + std::to_string(spec.kind()));
+      return InvalidArgument("ballot '" + spec.id() + "': unknown kind " +
+                             std::to_string(spec.kind()));
   }
   v1::BallotLayout layout = b.Take();
   // ELECT_ONE / APPROVE / RANK with no usable candidate: the blank cell alone.
@@ -201,7 +204,8 @@ int FindCell(const v1::BallotLayout& layout, const std::string& candidate, uint3
 }
 
 // Why a candidate of the spec is not on this voter's ballot.
-Status NotOnBallot(const v1::BallotSpec& spec, const v1::Candidate& c, const std::string& voter_unit) {
+Status NotOnBallot(const v1::BallotSpec& spec, const v1::Candidate& c,
+                   const std::string& voter_unit) {
   if (!spec.allow_self_vote() && !voter_unit.empty() && c.unit_id() == voter_unit) {
     return InvalidArgument(c.name() + " cannot vote for itself");
   }
@@ -344,7 +348,8 @@ Status CheckLayout(const v1::BallotLayout& layout) {
       if (c >= static_cast<uint32_t>(layout.cells_size())) {
         return InvalidArgument(where + ": cell " + std::to_string(c) + " out of range");
       }
-      if (!seen.insert(c).second) return InvalidArgument(where + ": cell " + std::to_string(c) + " twice");
+      if (!seen.insert(c).second)
+        return InvalidArgument(where + ": cell " + std::to_string(c) + " twice");
     }
     if (k.lo() > k.hi()) return InvalidArgument(where + ": lo > hi");
   }
@@ -362,7 +367,8 @@ Status CheckMarks(const v1::BallotLayout& layout, const std::vector<uint32_t>& m
   for (const auto& k : layout.constraints()) {
     int64_t sum = 0;
     for (int i = 0; i < k.cells_size(); ++i) {
-      if (k.cells(i) >= marks.size()) return InvalidArgument("constraint '" + k.name() + "': cell out of range");
+      if (k.cells(i) >= marks.size())
+        return InvalidArgument("constraint '" + k.name() + "': cell out of range");
       sum += static_cast<int64_t>(k.coefficients(i)) * marks[k.cells(i)];
     }
     if (sum < k.lo() || sum > k.hi()) {

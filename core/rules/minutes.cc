@@ -61,8 +61,9 @@ std::string UnitsVotes(bool weighted, uint32_t units, uint32_t votes, bool vi) {
 }
 
 std::string EnglishMonth(int m) {
-  static const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
-                                  "July",    "August",   "September", "October", "November", "December"};
+  static const char* kMonths[] = {"January",   "February", "March",    "April",
+                                  "May",       "June",     "July",     "August",
+                                  "September", "October",  "November", "December"};
   return (m >= 1 && m <= 12) ? kMonths[m - 1] : N(m);
 }
 
@@ -124,21 +125,25 @@ Doc Build(const MinutesInput& in, Lang lang) {
     d.tellers.push_back(line);
   }
 
-  d.fields.emplace_back(vi ? "Hình thức" : "Method",
-                        vi ? "bỏ phiếu kín (phiếu điện tử được mã hóa trên máy của đại biểu; Ban kiểm "
-                             "phiếu chỉ giải mã tổng số phiếu)"
-                           : "secret ballot (electronic ballots encrypted on each delegate's machine; the "
-                             "tellers decrypt only the totals)");
-  d.fields.emplace_back(vi ? "Tổng số đơn vị thành viên (đại biểu triệu tập)" : "Member units (delegates convened)",
-                        UnitsVotes(weighted, c.members_units(), c.members_votes(), vi));
+  d.fields.emplace_back(
+      vi ? "Hình thức" : "Method",
+      vi ? "bỏ phiếu kín (phiếu điện tử được mã hóa trên máy của đại biểu; Ban kiểm "
+           "phiếu chỉ giải mã tổng số phiếu)"
+         : "secret ballot (electronic ballots encrypted on each delegate's machine; the "
+           "tellers decrypt only the totals)");
+  d.fields.emplace_back(
+      vi ? "Tổng số đơn vị thành viên (đại biểu triệu tập)" : "Member units (delegates convened)",
+      UnitsVotes(weighted, c.members_units(), c.members_votes(), vi));
   std::string present = UnitsVotes(weighted, c.present_units(), c.present_votes(), vi);
   if (c.remote_units() || c.proxy_units()) {
-    present += vi ? " (trong đó trực tuyến: " + N(c.remote_units()) + "; ủy quyền bỏ phiếu: " +
-                        N(c.proxy_units()) + ")"
-                  : " (of which remote: " + N(c.remote_units()) + "; by proxy: " + N(c.proxy_units()) + ")";
+    present += vi ? " (trong đó trực tuyến: " + N(c.remote_units()) +
+                        "; ủy quyền bỏ phiếu: " + N(c.proxy_units()) + ")"
+                  : " (of which remote: " + N(c.remote_units()) +
+                        "; by proxy: " + N(c.proxy_units()) + ")";
   }
   if (m.remote_not_present() && c.remote_units()) {
-    present += vi ? "; đại biểu trực tuyến không tính là có mặt" : "; remote delegates are not counted as present";
+    present += vi ? "; đại biểu trực tuyến không tính là có mặt"
+                  : "; remote delegates are not counted as present";
   }
   d.fields.emplace_back(vi ? "Số đại biểu có mặt" : "Present", present);
   d.fields.emplace_back(vi ? "Số phiếu phát ra" : "Ballots issued", N(c.issued_votes()));
@@ -148,8 +153,9 @@ Doc Build(const MinutesInput& in, Lang lang) {
                    : " (of which on paper: " + N(c.paper_units()) + ")";
   }
   d.fields.emplace_back(vi ? "Số phiếu thu vào" : "Ballots received", received);
-  d.fields.emplace_back(vi ? "Số phiếu hợp lệ" : "Valid ballots",
-                        N(c.valid_votes()) + (vi ? " (kể cả phiếu trắng)" : " (blank ballots included)"));
+  d.fields.emplace_back(
+      vi ? "Số phiếu hợp lệ" : "Valid ballots",
+      N(c.valid_votes()) + (vi ? " (kể cả phiếu trắng)" : " (blank ballots included)"));
   d.fields.emplace_back(vi ? "Số phiếu không hợp lệ" : "Invalid ballots", N(c.invalid_votes()));
   d.fields.emplace_back(vi ? "Số phiếu trắng" : "Blank ballots", N(c.blank_votes()));
   if (weighted) {
@@ -159,21 +165,23 @@ Doc Build(const MinutesInput& in, Lang lang) {
   }
   const std::string base_text = BaseText(o.base(), lang);
   if (spec.kind() == v1::KIND_RANK) {
-    d.fields.emplace_back(vi ? "Cách tính" : "Rule",
-                          vi ? "điểm theo thứ hạng (thứ Nhất " + N(meeting::EffectiveRanks(spec)) +
-                                   " điểm, mỗi hạng sau ít hơn 1 điểm); bằng điểm thì xét số phiếu xếp thứ "
-                                   "Nhất, rồi thứ Nhì, ..."
-                             : "points by rank (" + N(meeting::EffectiveRanks(spec)) +
-                                   " for first, one less for each rank below); equal points are decided by "
-                                   "more first places, then second places, ...");
+    d.fields.emplace_back(
+        vi ? "Cách tính" : "Rule",
+        vi ? "điểm theo thứ hạng (thứ Nhất " + N(meeting::EffectiveRanks(spec)) +
+                 " điểm, mỗi hạng sau ít hơn 1 điểm); bằng điểm thì xét số phiếu xếp thứ "
+                 "Nhất, rồi thứ Nhì, ..."
+           : "points by rank (" + N(meeting::EffectiveRanks(spec)) +
+                 " for first, one less for each rank below); equal points are decided by "
+                 "more first places, then second places, ...");
     if (o.has_first_place_share()) {
-      d.fields.emplace_back(vi ? "Yêu cầu với đơn vị xếp thứ Nhất" : "Required for first place",
-                            ShareText(o.first_place_share(), lang) + (vi ? " so với " : " of ") + base_text);
+      d.fields.emplace_back(
+          vi ? "Yêu cầu với đơn vị xếp thứ Nhất" : "Required for first place",
+          ShareText(o.first_place_share(), lang) + (vi ? " so với " : " of ") + base_text);
     }
   } else {
     d.fields.emplace_back(vi ? "Tỷ lệ cần đạt" : "Share required",
-                          ShareText(o.share(), lang) + (vi ? " so với " : " of ") + base_text + " (" +
-                              N(o.base_votes()) + (vi ? " phiếu)" : " votes)"));
+                          ShareText(o.share(), lang) + (vi ? " so với " : " of ") + base_text +
+                              " (" + N(o.base_votes()) + (vi ? " phiếu)" : " votes)"));
   }
 
   // Results.
@@ -190,7 +198,8 @@ Doc Build(const MinutesInput& in, Lang lang) {
       case v1::KIND_RANK: {
         line = name + ":";
         for (int j = 0; j < r.rank_counts_size(); ++j) {
-          line += std::string(j ? ", " : " ") + (vi ? "thứ " + RankNameVi(j + 1) : "rank " + N(j + 1)) + " " +
+          line += std::string(j ? ", " : " ") +
+                  (vi ? "thứ " + RankNameVi(j + 1) : "rank " + N(j + 1)) + " " +
                   N(r.rank_counts(j));
         }
         line += vi ? "; tổng " + N(r.points()) + " điểm; xếp thứ " + RankNameVi(r.place())
@@ -216,8 +225,8 @@ Doc Build(const MinutesInput& in, Lang lang) {
         for (const auto& [b, v] : others) differ |= v != o.base_votes();
         for (const auto& [b, v] : others) {
           if (!differ) break;
-          rest += std::string(rest.empty() ? "" : "; ") + (vi ? "so với " : "of ") + BaseText(b, lang) + " " +
-                  FormatPercent(r.votes(), v, lang);
+          rest += std::string(rest.empty() ? "" : "; ") + (vi ? "so với " : "of ") +
+                  BaseText(b, lang) + " " + FormatPercent(r.votes(), v, lang);
         }
         if (differ) line += " [" + rest + "]";
         break;
@@ -247,8 +256,8 @@ Doc Build(const MinutesInput& in, Lang lang) {
   } else if (o.elected_size() > 0) {
     if (!award.empty()) {
       d.conclusion.push_back(vi ? elected + " được đề nghị tặng " + award + "."
-                                : elected + (o.elected_size() > 1 ? " are" : " is") + " proposed for the " +
-                                      award + ".");
+                                : elected + (o.elected_size() > 1 ? " are" : " is") +
+                                      " proposed for the " + award + ".");
     } else {
       d.conclusion.push_back(elected + (vi ? " trúng cử." : " elected."));
     }
@@ -261,10 +270,11 @@ Doc Build(const MinutesInput& in, Lang lang) {
                               : "Seats unfilled: " + N(o.unfilled_seats()) + ".");
   }
   if (o.runoff_candidates_size() > 0) {
-    d.conclusion.push_back(vi ? "Đề nghị bầu lại (vòng hai) giữa: " + JoinNames(spec, o.runoff_candidates()) +
-                                    " (" + N(o.runoff_seats()) + " suất)."
-                              : "Second round proposed between: " + JoinNames(spec, o.runoff_candidates()) +
-                                    " (" + N(o.runoff_seats()) + " seat(s)).");
+    d.conclusion.push_back(
+        vi ? "Đề nghị bầu lại (vòng hai) giữa: " + JoinNames(spec, o.runoff_candidates()) + " (" +
+                 N(o.runoff_seats()) + " suất)."
+           : "Second round proposed between: " + JoinNames(spec, o.runoff_candidates()) + " (" +
+                 N(o.runoff_seats()) + " seat(s)).");
   }
 
   d.notes_label = vi ? "Ghi chú:" : "Notes:";
@@ -284,27 +294,32 @@ Doc Build(const MinutesInput& in, Lang lang) {
   std::snprintf(hm, sizeof hm, "%02d", t->minute);
   const bool same_day = t->year == y && t->month == mo && t->day == da;
   if (vi) {
-    d.time_line = "Việc kiểm phiếu kết thúc vào lúc " + N(t->hour) + " giờ " + hm + " phút " +
-                  (same_day ? std::string("cùng ngày") : DateText(t->year, t->month, t->day, lang)) +
-                  zone_note + ".";
+    d.time_line =
+        "Việc kiểm phiếu kết thúc vào lúc " + N(t->hour) + " giờ " + hm + " phút " +
+        (same_day ? std::string("cùng ngày") : DateText(t->year, t->month, t->day, lang)) +
+        zone_note + ".";
   } else {
     char hhmm[16];
     std::snprintf(hhmm, sizeof hhmm, "%02d:%02d", t->hour, t->minute);
     d.time_line = std::string("The count ended at ") + hhmm + " " +
-                  (same_day ? std::string("the same day") : "on " + DateText(t->year, t->month, t->day, lang)) +
+                  (same_day ? std::string("the same day")
+                            : "on " + DateText(t->year, t->month, t->day, lang)) +
                   zone_note + ".";
   }
 
   if (!in.chain_head_hex.empty()) {
-    d.trailer.emplace_back(vi ? "Mã đầu chuỗi bản ghi (chain head)" : "Chain head", in.chain_head_hex);
+    d.trailer.emplace_back(vi ? "Mã đầu chuỗi bản ghi (chain head)" : "Chain head",
+                           in.chain_head_hex);
   }
   if (!in.server_fingerprint.empty()) {
-    d.trailer.emplace_back(vi ? "Chữ ký số của máy chủ (dấu vân tay)" : "Server signature (fingerprint)",
-                           in.server_fingerprint);
+    d.trailer.emplace_back(
+        vi ? "Chữ ký số của máy chủ (dấu vân tay)" : "Server signature (fingerprint)",
+        in.server_fingerprint);
   }
   if (!in.ca_fingerprint.empty()) {
-    d.trailer.emplace_back(vi ? "Chứng thư CA của hội nghị (dấu vân tay)" : "Meeting CA (fingerprint)",
-                           in.ca_fingerprint);
+    d.trailer.emplace_back(
+        vi ? "Chứng thư CA của hội nghị (dấu vân tay)" : "Meeting CA (fingerprint)",
+        in.ca_fingerprint);
   }
 
   d.sign_hint = vi ? "(ký, ghi rõ họ tên)" : "(signature, full name)";
@@ -334,12 +349,23 @@ std::string HtmlEscape(const std::string& s) {
   out.reserve(s.size());
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -376,7 +402,8 @@ std::string MinutesHtml(const MinutesInput& in, Lang lang) {
   const Doc d = Build(in, lang);
   auto e = HtmlEscape;
   std::string h;
-  h += "<!DOCTYPE html>\n<html lang=\"" + std::string(lang == Lang::kVi ? "vi" : "en") + "\">\n<head>\n";
+  h += "<!DOCTYPE html>\n<html lang=\"" + std::string(lang == Lang::kVi ? "vi" : "en") +
+       "\">\n<head>\n";
   h += "<meta charset=\"utf-8\">\n<title>" + e(d.title + " — " + d.subtitle.front()) + "</title>\n";
   h += R"(<style>
 @page { size: A4; margin: 20mm 20mm 20mm 30mm; }
@@ -407,12 +434,14 @@ ol, ul { margin: 2pt 0 6pt; }
   h += "<p class=\"date\">" + e(d.date_line) + "</p>\n";
   h += "<h1>" + e(d.title) + "</h1>\n";
   for (size_t i = 0; i < d.subtitle.size(); ++i) {
-    h += std::string("<p class=\"") + (i == 0 ? "question" : "subtitle") + "\">" + e(d.subtitle[i]) + "</p>\n";
+    h += std::string("<p class=\"") + (i == 0 ? "question" : "subtitle") + "\">" +
+         e(d.subtitle[i]) + "</p>\n";
   }
   h += "<p class=\"label\">" + e(d.tellers_label) + "</p>\n<ul>\n";
   for (const auto& l : d.tellers) h += "<li>" + e(l) + "</li>\n";
   h += "</ul>\n<dl>\n";
-  for (const auto& [k, v] : d.fields) h += "<div><dt>" + e(k) + ":</dt> <dd>" + e(v) + "</dd></div>\n";
+  for (const auto& [k, v] : d.fields)
+    h += "<div><dt>" + e(k) + ":</dt> <dd>" + e(v) + "</dd></div>\n";
   h += "</dl>\n<p class=\"label\">" + e(d.results_label) + "</p>\n<ol>\n";
   for (const auto& l : d.results) h += "<li>" + e(l) + "</li>\n";
   h += "</ol>\n<p class=\"label\">" + e(d.conclusion_label) + "</p>\n";
@@ -426,8 +455,8 @@ ol, ul { margin: 2pt 0 6pt; }
   for (const auto& [k, v] : d.trailer) h += "<div>" + e(k) + ": <code>" + e(v) + "</code></div>\n";
   h += "</div>\n<div class=\"signatures\">\n";
   for (const auto& [role, name] : d.signatures) {
-    h += "<div class=\"signature\"><div class=\"role\">" + e(role) + "</div><div class=\"hint\">" + e(d.sign_hint) +
-         "</div><div class=\"name\">" + e(name) + "</div></div>\n";
+    h += "<div class=\"signature\"><div class=\"role\">" + e(role) + "</div><div class=\"hint\">" +
+         e(d.sign_hint) + "</div><div class=\"name\">" + e(name) + "</div></div>\n";
   }
   h += "</div>\n</body>\n</html>\n";
   return h;

@@ -42,9 +42,9 @@ struct MinutesInput {
   std::vector<MinutesTeller> tellers;  // the tellers who decrypted
   int64_t count_ended_unix_ms = 0;     // server time the result was signed
   std::string chain_head_hex;
-  std::string server_fingerprint;      // short fingerprint of the server's signing key
-  std::string ca_fingerprint;          // the meeting CA's certificate fingerprint
-  std::vector<MinutesNote> notes;      // e.g. paper-batch warnings, "demo: counts illustrative"
+  std::string server_fingerprint;  // short fingerprint of the server's signing key
+  std::string ca_fingerprint;      // the meeting CA's certificate fingerprint
+  std::vector<MinutesNote> notes;  // e.g. paper-batch warnings, "demo: counts illustrative"
 };
 
 std::string MinutesText(const MinutesInput& in, Lang lang = Lang::kVi);

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <tuple>
 #include <utility>
-#include <map>
 
 #include "core/meeting/meeting_defaults.h"
 #include "core/rules/layout.h"
@@ -150,12 +150,11 @@ void FillSeats(Ctx& ctx, const std::vector<std::vector<size_t>>& groups, uint32_
           row.set_standing(v1::STANDING_NOT_ELECTED);
         }
       }
-      ctx.Note("Tie for the last " + N(room) + " seat(s) between " + ctx.Names(g) + " (" +
-                   tie_what_en + ") broken by the meeting's order of precedence: " +
-                   ctx.Names(won) + " elected.",
-               ctx.Names(g) + " bằng phiếu ở " + N(room) + " suất cuối (" + tie_what_vi +
-                   "); xác định theo thứ tự ưu tiên của hội nghị: " + ctx.Names(won) +
-                   " trúng cử.");
+      ctx.Note(
+          "Tie for the last " + N(room) + " seat(s) between " + ctx.Names(g) + " (" + tie_what_en +
+              ") broken by the meeting's order of precedence: " + ctx.Names(won) + " elected.",
+          ctx.Names(g) + " bằng phiếu ở " + N(room) + " suất cuối (" + tie_what_vi +
+              "); xác định theo thứ tự ưu tiên của hội nghị: " + ctx.Names(won) + " trúng cử.");
     } else {
       for (size_t i : g) {
         ctx.rows[i].set_standing(v1::STANDING_TIED);
@@ -163,7 +162,8 @@ void FillSeats(Ctx& ctx, const std::vector<std::vector<size_t>>& groups, uint32_
       }
       ctx.out.set_unfilled_seats(ctx.out.unfilled_seats() + room);
       ctx.out.set_runoff_seats(room);
-      std::string why_en = precedence ? " (not every tied candidate is in the precedence list)" : "";
+      std::string why_en =
+          precedence ? " (not every tied candidate is in the precedence list)" : "";
       std::string why_vi = precedence ? " (không phải tất cả đều có trong thứ tự ưu tiên)" : "";
       ctx.Note("Tie for the last " + N(room) + " seat(s): " + ctx.Names(g) + " (" + tie_what_en +
                    "); not decided" + why_en + ". Second round between " + ctx.Names(g) + " for " +
@@ -236,7 +236,8 @@ void Approve(Ctx& ctx) {
     const std::string v = N(ctx.rows[g.front()].votes());
     return std::make_pair(v + " votes each", "cùng " + v + " phiếu");
   });
-  const uint32_t short_by = passing.size() < seats ? seats - static_cast<uint32_t>(passing.size()) : 0;
+  const uint32_t short_by =
+      passing.size() < seats ? seats - static_cast<uint32_t>(passing.size()) : 0;
   if (short_by > 0) {
     ctx.out.set_unfilled_seats(ctx.out.unfilled_seats() + short_by);
     std::vector<size_t> rest;
@@ -285,9 +286,9 @@ void Rank(Ctx& ctx) {
                  " points each; " + ctx.Names(groups[g]) + " places above with more rank-" +
                  N(j + 1) + " votes (" + N(ctx.rows[a].rank_counts(j)) + " against " +
                  N(ctx.rows[b].rank_counts(j)) + ").",
-             ctx.Names(groups[g]) + " và " + ctx.Names(groups[g + 1]) + " cùng " + pts +
-                 " điểm; " + ctx.Names(groups[g]) + " xếp trên vì có nhiều phiếu xếp thứ " +
-                 RankNameVi(j + 1) + " hơn (" + N(ctx.rows[a].rank_counts(j)) + " so với " +
+             ctx.Names(groups[g]) + " và " + ctx.Names(groups[g + 1]) + " cùng " + pts + " điểm; " +
+                 ctx.Names(groups[g]) + " xếp trên vì có nhiều phiếu xếp thứ " + RankNameVi(j + 1) +
+                 " hơn (" + N(ctx.rows[a].rank_counts(j)) + " so với " +
                  N(ctx.rows[b].rank_counts(j)) + ").");
   }
   for (auto& row : ctx.rows) row.set_standing(v1::STANDING_NOT_ELECTED);
@@ -358,8 +359,8 @@ Result<v1::Outcome> ComputeOutcome(const v1::Meeting& meeting, const v1::BallotS
                                    const v1::Counts& counts) {
   ASSIGN_OR_RETURN(v1::BallotLayout layout, FullLayout(spec, run_candidates));
   if (full_totals.size() != static_cast<size_t>(layout.cells_size())) {
-    return InvalidArgument("ballot '" + spec.id() + "': " + N(full_totals.size()) +
-                           " totals for " + N(layout.cells_size()) + " cells");
+    return InvalidArgument("ballot '" + spec.id() + "': " + N(full_totals.size()) + " totals for " +
+                           N(layout.cells_size()) + " cells");
   }
   Ctx ctx;
   ctx.meeting = &meeting;

@@ -22,7 +22,8 @@ std::string FormatPercent(uint64_t votes, uint64_t base, Lang lang) {
   if (base == 0) return "—";
   // Hundredths of a percent, rounded half up: (votes·10000·2 + base) / (2·base).
   const unsigned __int128 scaled = static_cast<unsigned __int128>(votes) * 20000 + base;
-  const uint64_t hundredths = static_cast<uint64_t>(scaled / (2 * static_cast<unsigned __int128>(base)));
+  const uint64_t hundredths =
+      static_cast<uint64_t>(scaled / (2 * static_cast<unsigned __int128>(base)));
   std::string frac = std::to_string(hundredths % 100);
   if (frac.size() < 2) frac = "0" + frac;
   return std::to_string(hundredths / 100) + (lang == Lang::kVi ? "," : ".") + frac + "%";

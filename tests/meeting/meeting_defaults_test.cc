@@ -24,14 +24,10 @@ TEST(MeetingDefaultsTest, SeatsApprovalsRanks) {
     uint32_t want_seats, want_k, want_r;
   };
   const Case cases[] = {
-      {v1::KIND_ELECT_ONE, 0, 0, 0, 1, 1, 3},
-      {v1::KIND_APPROVE, 0, 0, 0, 1, 1, 3},
-      {v1::KIND_APPROVE, 3, 0, 0, 3, 3, 3},
-      {v1::KIND_APPROVE, 0, 4, 0, 4, 4, 3},
-      {v1::KIND_APPROVE, 2, 4, 0, 2, 4, 3},
-      {v1::KIND_RANK, 0, 0, 0, 3, 0, 3},
-      {v1::KIND_RANK, 0, 0, 2, 2, 0, 2},
-      {v1::KIND_RANK, 1, 0, 3, 1, 0, 3},
+      {v1::KIND_ELECT_ONE, 0, 0, 0, 1, 1, 3}, {v1::KIND_APPROVE, 0, 0, 0, 1, 1, 3},
+      {v1::KIND_APPROVE, 3, 0, 0, 3, 3, 3},   {v1::KIND_APPROVE, 0, 4, 0, 4, 4, 3},
+      {v1::KIND_APPROVE, 2, 4, 0, 2, 4, 3},   {v1::KIND_RANK, 0, 0, 0, 3, 0, 3},
+      {v1::KIND_RANK, 0, 0, 2, 2, 0, 2},      {v1::KIND_RANK, 1, 0, 3, 1, 0, 3},
   };
   for (const auto& c : cases) {
     v1::BallotSpec s;
@@ -40,7 +36,9 @@ TEST(MeetingDefaultsTest, SeatsApprovalsRanks) {
     s.set_max_approvals(c.max_approvals);
     s.set_ranks(c.ranks);
     EXPECT_EQ(EffectiveSeats(s), c.want_seats) << s.ShortDebugString();
-    if (c.kind != v1::KIND_RANK) EXPECT_EQ(EffectiveMaxApprovals(s), c.want_k) << s.ShortDebugString();
+    if (c.kind != v1::KIND_RANK) {
+      EXPECT_EQ(EffectiveMaxApprovals(s), c.want_k) << s.ShortDebugString();
+    }
     EXPECT_EQ(EffectiveRanks(s), c.want_r) << s.ShortDebugString();
   }
 }

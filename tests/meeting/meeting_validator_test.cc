@@ -35,7 +35,9 @@ v1::Meeting Base() {
   return *m;
 }
 
-TEST(MeetingValidatorTest, BaseIsValid) { EXPECT_TRUE(ValidateMeeting(Base()).ok()) << ValidateMeeting(Base()).ToString(); }
+TEST(MeetingValidatorTest, BaseIsValid) {
+  EXPECT_TRUE(ValidateMeeting(Base()).ok()) << ValidateMeeting(Base()).ToString();
+}
 
 TEST(MeetingValidatorTest, NamesTheFirstProblem) {
   struct Case {
@@ -50,11 +52,15 @@ TEST(MeetingValidatorTest, NamesTheFirstProblem) {
     return *m.add_ballots();
   };
   const Case cases[] = {
-      {"bad meeting id", [](v1::Meeting& m) { m.set_id("M_1"); }, "meeting id 'M_1' is not [a-z0-9-]+"},
+      {"bad meeting id", [](v1::Meeting& m) { m.set_id("M_1"); },
+       "meeting id 'M_1' is not [a-z0-9-]+"},
       {"bad date", [](v1::Meeting& m) { m.set_date("2023-02-29"); }, "meeting date '2023-02-29'"},
-      {"unknown zone", [](v1::Meeting& m) { m.set_time_zone("Mars/Base"); }, "time zone 'Mars/Base'"},
-      {"duplicate unit", [](v1::Meeting& m) { m.add_units()->CopyFrom(m.units(0)); }, "duplicate unit id 'a'"},
-      {"bad unit id", [](v1::Meeting& m) { m.mutable_units(1)->set_id("B"); }, "unit id 'B' is not"},
+      {"unknown zone", [](v1::Meeting& m) { m.set_time_zone("Mars/Base"); },
+       "time zone 'Mars/Base'"},
+      {"duplicate unit", [](v1::Meeting& m) { m.add_units()->CopyFrom(m.units(0)); },
+       "duplicate unit id 'a'"},
+      {"bad unit id", [](v1::Meeting& m) { m.mutable_units(1)->set_id("B"); },
+       "unit id 'B' is not"},
       {"duplicate participant",
        [](v1::Meeting& m) { m.add_participants()->CopyFrom(m.participants(4)); },
        "duplicate participant id 'obs'"},
@@ -64,12 +70,14 @@ TEST(MeetingValidatorTest, NamesTheFirstProblem) {
        "participant 'pb': unit 'zz' is not a member unit"},
       {"two delegates", [](v1::Meeting& m) { m.mutable_participants(2)->set_unit_id("b"); },
        "unit 'b' has two delegates: 'pb' and 'pc'"},
-      {"no chair", [](v1::Meeting& m) { m.mutable_participants(0)->set_roles(0, v1::ROLE_OBSERVER); },
+      {"no chair",
+       [](v1::Meeting& m) { m.mutable_participants(0)->set_roles(0, v1::ROLE_OBSERVER); },
        "no participant has ROLE_CHAIR"},
       {"teller not a participant",
        [](v1::Meeting& m) { m.mutable_tellers()->set_participant_ids(0, "ghost"); },
        "tellers: 'ghost' is not a participant"},
-      {"teller lacks role", [](v1::Meeting& m) { m.mutable_tellers()->set_participant_ids(2, "pa"); },
+      {"teller lacks role",
+       [](v1::Meeting& m) { m.mutable_tellers()->set_participant_ids(2, "pa"); },
        "tellers: participant 'pa' lacks ROLE_TELLER"},
       {"threshold > n", [](v1::Meeting& m) { m.mutable_tellers()->set_threshold(4); },
        "tellers: threshold 4 exceeds 3 tellers"},
@@ -110,7 +118,9 @@ TEST(MeetingValidatorTest, NamesTheFirstProblem) {
        "ballot 'one': share: 3/2 is more than 1"},
       {"quorum den 0", [](v1::Meeting& m) { m.mutable_quorum()->set_num(2); }, "quorum: den is 0"},
       {"duplicate candidate",
-       [&](v1::Meeting& m) { ballot(m, "one").add_candidates()->CopyFrom(ballot(m, "one").candidates(0)); },
+       [&](v1::Meeting& m) {
+         ballot(m, "one").add_candidates()->CopyFrom(ballot(m, "one").candidates(0));
+       },
        "ballot 'one': duplicate candidate id 'a'"},
       {"candidate unit unknown",
        [&](v1::Meeting& m) { ballot(m, "one").mutable_candidates(0)->set_unit_id("q"); },
@@ -124,7 +134,8 @@ TEST(MeetingValidatorTest, NamesTheFirstProblem) {
        "ballot 'one': tie_rule TIE_PRECEDENCE but the meeting has no precedence list"},
       {"precedence unknown unit", [](v1::Meeting& m) { m.add_precedence("zz"); },
        "precedence: 'zz' is not a member unit"},
-      {"share on rank", [&](v1::Meeting& m) { *ballot(m, "rank").mutable_share() = MakeShare(1, 2, false); },
+      {"share on rank",
+       [&](v1::Meeting& m) { *ballot(m, "rank").mutable_share() = MakeShare(1, 2, false); },
        "ballot 'rank': share on a rank ballot"},
       {"demo vote unknown ballot",
        [](v1::Meeting& m) {

@@ -16,7 +16,8 @@ namespace {
 using Ids = std::vector<std::string>;
 
 v1::Meeting Load(const std::string& name) {
-  auto m = meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) + "/examples/" + name + ".textproto");
+  auto m =
+      meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) + "/examples/" + name + ".textproto");
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   return m.ok() ? *m : v1::Meeting();
 }
@@ -26,9 +27,11 @@ std::map<std::string, v1::Outcome> Outcomes(const v1::Meeting& m) {
   for (const auto& spec : m.ballots()) {
     std::vector<testing::Vote> votes;
     for (const auto& v : m.demo_votes()) {
-      if (v.ballot_id() == spec.id()) votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
+      if (v.ballot_id() == spec.id())
+        votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
     }
-    EXPECT_EQ(votes.size(), static_cast<size_t>(m.units_size())) << spec.id() << ": every unit votes";
+    EXPECT_EQ(votes.size(), static_cast<size_t>(m.units_size()))
+        << spec.id() << ": every unit votes";
     const Ids run = AllCandidates(spec);
     auto totals = testing::Tally(m, spec, run, votes);
     EXPECT_TRUE(totals.ok()) << spec.id() << ": " << totals.status().ToString();

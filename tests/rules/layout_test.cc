@@ -52,7 +52,8 @@ bool Valid(const v1::BallotSpec& spec, const v1::BallotLayout& l, const std::vec
         if (n == 0) break;
         used = j;
       }
-      if (static_cast<int>(used) != marked || used == 0) return false;  // ranks are a prefix 1..used
+      if (static_cast<int>(used) != marked || used == 0)
+        return false;  // ranks are a prefix 1..used
       if (spec.require_full_ranking()) {
         const uint32_t r = spec.ranks() ? spec.ranks() : 3;
         return used == std::min<uint32_t>(r, static_cast<uint32_t>(items.size()));
@@ -74,7 +75,7 @@ struct Exhaustive {
   v1::BallotSpec spec;
   std::string voter_unit;  // "" for the full layout
   int want_cells;
-  int want_valid;          // number of valid patterns
+  int want_valid;  // number of valid patterns
 };
 
 v1::BallotSpec With(v1::BallotSpec s, std::function<void(v1::BallotSpec&)> f) {
@@ -85,24 +86,37 @@ v1::BallotSpec With(v1::BallotSpec s, std::function<void(v1::BallotSpec&)> f) {
 TEST(LayoutTest, ConstraintsAcceptExactlyTheValidBallots) {
   const Exhaustive cases[] = {
       {"elect one of 3", Spec(v1::KIND_ELECT_ONE, 3), "", 4, 4},
-      {"elect one, no blank", With(Spec(v1::KIND_ELECT_ONE, 3), [](auto& s) { s.set_no_blank(true); }), "", 3, 3},
-      {"approve 2 of 4", With(Spec(v1::KIND_APPROVE, 4), [](auto& s) { s.set_max_approvals(2); }), "", 5,
-       1 + 4 + 6},
+      {"elect one, no blank",
+       With(Spec(v1::KIND_ELECT_ONE, 3), [](auto& s) { s.set_no_blank(true); }), "", 3, 3},
+      {"approve 2 of 4", With(Spec(v1::KIND_APPROVE, 4), [](auto& s) { s.set_max_approvals(2); }),
+       "", 5, 1 + 4 + 6},
       {"approve 3 of 4, no blank",
-       With(Spec(v1::KIND_APPROVE, 4), [](auto& s) { s.set_max_approvals(3); s.set_no_blank(true); }), "", 4,
-       4 + 6 + 4},
+       With(Spec(v1::KIND_APPROVE, 4),
+            [](auto& s) {
+              s.set_max_approvals(3);
+              s.set_no_blank(true);
+            }),
+       "", 4, 4 + 6 + 4},
       {"approve 2 of 4, barred",
-       With(Spec(v1::KIND_APPROVE, 4, true), [](auto& s) { s.set_max_approvals(2); }), "u2", 4, 1 + 3 + 3},
-      {"rank 2 of 3", With(Spec(v1::KIND_RANK, 3), [](auto& s) { s.set_ranks(2); }), "", 7, 1 + 3 + 6},
+       With(Spec(v1::KIND_APPROVE, 4, true), [](auto& s) { s.set_max_approvals(2); }), "u2", 4,
+       1 + 3 + 3},
+      {"rank 2 of 3", With(Spec(v1::KIND_RANK, 3), [](auto& s) { s.set_ranks(2); }), "", 7,
+       1 + 3 + 6},
       {"rank 3 of 3", Spec(v1::KIND_RANK, 3), "", 10, 1 + 3 + 6 + 6},
-      {"rank 3 of 3, full", With(Spec(v1::KIND_RANK, 3), [](auto& s) { s.set_require_full_ranking(true); }),
-       "", 10, 1 + 6},
+      {"rank 3 of 3, full",
+       With(Spec(v1::KIND_RANK, 3), [](auto& s) { s.set_require_full_ranking(true); }), "", 10,
+       1 + 6},
       {"rank 3 of 3, full, no blank",
-       With(Spec(v1::KIND_RANK, 3), [](auto& s) { s.set_require_full_ranking(true); s.set_no_blank(true); }),
+       With(Spec(v1::KIND_RANK, 3),
+            [](auto& s) {
+              s.set_require_full_ranking(true);
+              s.set_no_blank(true);
+            }),
        "", 9, 6},
       // Barring leaves 2 candidates for 3 ranks: a full ranking is 2 ranks.
       {"rank 3 of 3, full, barred",
-       With(Spec(v1::KIND_RANK, 3, true), [](auto& s) { s.set_require_full_ranking(true); }), "u1", 7, 1 + 2},
+       With(Spec(v1::KIND_RANK, 3, true), [](auto& s) { s.set_require_full_ranking(true); }), "u1",
+       7, 1 + 2},
       {"rank 3 of 3, barred", With(Spec(v1::KIND_RANK, 3, true), [](auto&) {}), "u3", 7, 1 + 2 + 2},
       {"yes/no/abstain on 2", Spec(v1::KIND_YES_NO_ABSTAIN, 2), "", 7, 1 + 9},
       {"yes/no/abstain on 2, no blank",
@@ -110,7 +124,8 @@ TEST(LayoutTest, ConstraintsAcceptExactlyTheValidBallots) {
   };
   for (const auto& c : cases) {
     auto run = AllCandidates(c.spec);
-    auto layout = c.voter_unit.empty() ? FullLayout(c.spec, run) : VoterLayout(c.spec, run, c.voter_unit);
+    auto layout =
+        c.voter_unit.empty() ? FullLayout(c.spec, run) : VoterLayout(c.spec, run, c.voter_unit);
     ASSERT_TRUE(layout.ok()) << c.name << ": " << layout.status().ToString();
     ASSERT_TRUE(CheckLayout(*layout).ok()) << c.name << ": " << CheckLayout(*layout).ToString();
     ASSERT_EQ(layout->cells_size(), c.want_cells) << c.name;
@@ -122,7 +137,8 @@ TEST(LayoutTest, ConstraintsAcceptExactlyTheValidBallots) {
       for (int i = 0; i < n; ++i) x[i] = (bits >> i) & 1;
       const bool want = Valid(c.spec, *layout, x);
       const bool got = CheckMarks(*layout, x).ok();
-      ASSERT_EQ(got, want) << c.name << ": pattern " << bits << " " << CheckMarks(*layout, x).ToString();
+      ASSERT_EQ(got, want) << c.name << ": pattern " << bits << " "
+                           << CheckMarks(*layout, x).ToString();
       valid += got;
     }
     EXPECT_EQ(valid, c.want_valid) << c.name;

@@ -18,7 +18,8 @@ using Ids = std::vector<std::string>;
 constexpr int64_t kEnded = 1722591930000;  // 2024-08-02 16:45:30 in Hà Nội
 
 MinutesInput Cum4(const std::string& ballot_id) {
-  auto m = meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) + "/examples/cum4-2024.textproto");
+  auto m =
+      meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) + "/examples/cum4-2024.textproto");
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   MinutesInput in;
   in.meeting = *m;
@@ -27,7 +28,8 @@ MinutesInput Cum4(const std::string& ballot_id) {
   }
   std::vector<testing::Vote> votes;
   for (const auto& v : m->demo_votes()) {
-    if (v.ballot_id() == ballot_id) votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
+    if (v.ballot_id() == ballot_id)
+      votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
   }
   const Ids run = AllCandidates(in.spec);
   auto totals = testing::Tally(*m, in.spec, run, votes);
@@ -35,8 +37,9 @@ MinutesInput Cum4(const std::string& ballot_id) {
   auto o = ComputeOutcome(*m, in.spec, run, *totals, testing::AllPresentCounts(*m, votes));
   EXPECT_TRUE(o.ok());
   in.outcome = *o;
-  in.tellers = {{"Đại biểu Lào Cai", "Sở Giáo dục và Đào tạo tỉnh Lào Cai", "Thành viên"},
-                {"Đại biểu Hà Giang", "Sở Giáo dục và Đào tạo tỉnh Hà Giang", "Trưởng Ban kiểm phiếu"}};
+  in.tellers = {
+      {"Đại biểu Lào Cai", "Sở Giáo dục và Đào tạo tỉnh Lào Cai", "Thành viên"},
+      {"Đại biểu Hà Giang", "Sở Giáo dục và Đào tạo tỉnh Hà Giang", "Trưởng Ban kiểm phiếu"}};
   in.count_ended_unix_ms = kEnded;
   in.chain_head_hex = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
   in.server_fingerprint = "SHA256:ab12cd34";
@@ -99,11 +102,12 @@ TEST(MinutesTest, EnglishText) {
   MinutesInput in = Cum4("bang-khen");
   const std::string t = MinutesText(in, Lang::kEn);
   MaybePrint(t);
-  ExpectInOrder(t, {"SOCIALIST REPUBLIC OF VIETNAM", "Cao Bằng, 2 August 2024", "COUNTING MINUTES",
-                    "Propose units for the Minister's certificate of merit", "Method: secret ballot",
-                    "Share required: more than 50% of delegates present (7 votes)",
-                    "Cao Bằng: 6 votes, 85.71% (of delegates present)", "Outcome:",
-                    "The count ended at 16:45 the same day."});
+  ExpectInOrder(t,
+                {"SOCIALIST REPUBLIC OF VIETNAM", "Cao Bằng, 2 August 2024", "COUNTING MINUTES",
+                 "Propose units for the Minister's certificate of merit", "Method: secret ballot",
+                 "Share required: more than 50% of delegates present (7 votes)",
+                 "Cao Bằng: 6 votes, 85.71% (of delegates present)",
+                 "Outcome:", "The count ended at 16:45 the same day."});
   EXPECT_NE(t.find("are proposed for the Bằng khen"), std::string::npos) << t;
 }
 
@@ -123,7 +127,8 @@ TEST(MinutesTest, NoWinnerAndRunoffAreStated) {
   const std::string t = MinutesText(in);
   EXPECT_NE(t.find("Không có ứng cử viên trúng cử."), std::string::npos) << t;
   EXPECT_NE(t.find("Đề nghị bầu lại (vòng hai) giữa: Sơn La, Cao Bằng"), std::string::npos) << t;
-  EXPECT_NE(t.find("Bằng phiếu cao nhất: Sơn La, Cao Bằng cùng đạt 3 phiếu"), std::string::npos) << t;
+  EXPECT_NE(t.find("Bằng phiếu cao nhất: Sơn La, Cao Bằng cùng đạt 3 phiếu"), std::string::npos)
+      << t;
   in.round = 2;
   EXPECT_NE(MinutesText(in).find("(bầu lại, vòng 2)"), std::string::npos);
 }
@@ -136,10 +141,13 @@ TEST(MinutesTest, WeightsShowUnitsAndVotes) {
   c->set_present_votes(9);
   in.outcome.set_base_votes(9);
   const std::string t = MinutesText(in);
-  EXPECT_NE(t.find("Tổng số đơn vị thành viên (đại biểu triệu tập): 7 đơn vị (9 phiếu)"), std::string::npos) << t;
+  EXPECT_NE(t.find("Tổng số đơn vị thành viên (đại biểu triệu tập): 7 đơn vị (9 phiếu)"),
+            std::string::npos)
+      << t;
   EXPECT_NE(t.find("Số đại biểu có mặt: 7 đơn vị (9 phiếu)"), std::string::npos) << t;
   // Bases differ (9 present, 7 valid): every candidate's share against each is shown.
-  EXPECT_NE(t.find("Lạng Sơn đạt 5 phiếu, tỷ lệ 55,56% (so với tổng số đại biểu có mặt) [so với tổng số thành viên "
+  EXPECT_NE(t.find("Lạng Sơn đạt 5 phiếu, tỷ lệ 55,56% (so với tổng số đại biểu có mặt) [so với "
+                   "tổng số thành viên "
                    "55,56%; so với tổng số phiếu hợp lệ 71,43%]"),
             std::string::npos)
       << t;
@@ -148,7 +156,8 @@ TEST(MinutesTest, WeightsShowUnitsAndVotes) {
 TEST(MinutesTest, OtherDayAndTimeZone) {
   MinutesInput in = Cum4("cum-pho");
   in.count_ended_unix_ms = kEnded + 10 * 3600 * 1000LL;  // 02:45 next day
-  EXPECT_NE(MinutesText(in).find("vào lúc 2 giờ 45 phút ngày 03 tháng 8 năm 2024"), std::string::npos);
+  EXPECT_NE(MinutesText(in).find("vào lúc 2 giờ 45 phút ngày 03 tháng 8 năm 2024"),
+            std::string::npos);
   in.meeting.set_time_zone("UTC");
   in.count_ended_unix_ms = kEnded;
   EXPECT_NE(MinutesText(in).find("vào lúc 9 giờ 45 phút cùng ngày"), std::string::npos);
@@ -159,7 +168,8 @@ TEST(MinutesTest, OtherDayAndTimeZone) {
 TEST(MinutesTest, HtmlIsPrintableAndEscaped) {
   MinutesInput in = Cum4("co-thi-dua");
   in.spec.set_question("Đề nghị <script>alert('x')</script> & Cờ");
-  in.notes.push_back({"Lô phiếu giấy có ít hơn 3 phiếu: có thể lộ cách bỏ phiếu", "paper batch < 3"});
+  in.notes.push_back(
+      {"Lô phiếu giấy có ít hơn 3 phiếu: có thể lộ cách bỏ phiếu", "paper batch < 3"});
   const std::string h = MinutesHtml(in);
   EXPECT_NE(h.find("@page { size: A4;"), std::string::npos);
   EXPECT_NE(h.find("<html lang=\"vi\">"), std::string::npos);
@@ -173,25 +183,31 @@ TEST(MinutesTest, HtmlIsPrintableAndEscaped) {
 }
 
 TEST(MinutesTest, RankMatrixAndConclusion) {
-  auto m = meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) + "/examples/khoi1-backan-2022.textproto");
+  auto m = meeting::LoadMeetingFile(std::string(PHIEU_SOURCE_DIR) +
+                                    "/examples/khoi1-backan-2022.textproto");
   ASSERT_TRUE(m.ok());
   MinutesInput in;
   in.meeting = *m;
   in.spec = m->ballots(0);
   std::vector<testing::Vote> votes;
   for (const auto& v : m->demo_votes()) {
-    if (v.ballot_id() == "suy-ton") votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
+    if (v.ballot_id() == "suy-ton")
+      votes.push_back({v.unit_id(), Ids(v.choices().begin(), v.choices().end())});
   }
   auto totals = testing::Tally(*m, in.spec, AllCandidates(in.spec), votes);
   ASSERT_TRUE(totals.ok());
-  auto o = ComputeOutcome(*m, in.spec, AllCandidates(in.spec), *totals, testing::AllPresentCounts(*m, votes));
+  auto o = ComputeOutcome(*m, in.spec, AllCandidates(in.spec), *totals,
+                          testing::AllPresentCounts(*m, votes));
   ASSERT_TRUE(o.ok());
   in.outcome = *o;
   in.count_ended_unix_ms = 1656921600000;  // 2022-07-04 15:00 in Hà Nội
   const std::string t = MinutesText(in);
   MaybePrint(t);
-  ExpectInOrder(t, {"Bắc Kạn, ngày 04 tháng 7 năm 2022", "TP Bắc Kạn: thứ Nhất 7, thứ Nhì 0, thứ Ba 0; tổng 21 điểm; xếp thứ Nhất — được suy tôn",
-                    "Kết quả suy tôn: xếp thứ Nhất: TP Bắc Kạn; xếp thứ Nhì: Bạch Thông; xếp thứ Ba: Na Rì."});
+  ExpectInOrder(
+      t,
+      {"Bắc Kạn, ngày 04 tháng 7 năm 2022",
+       "TP Bắc Kạn: thứ Nhất 7, thứ Nhì 0, thứ Ba 0; tổng 21 điểm; xếp thứ Nhất — được suy tôn",
+       "Kết quả suy tôn: xếp thứ Nhất: TP Bắc Kạn; xếp thứ Nhì: Bạch Thông; xếp thứ Ba: Na Rì."});
 }
 
 }  // namespace

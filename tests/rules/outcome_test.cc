@@ -29,8 +29,8 @@ std::vector<Vote> Many(int n, Ids choices, int* next_unit) {
 struct Case {
   const char* name;
   v1::BallotSpec spec;
-  int units;                                        // members u1..u<units>
-  std::vector<std::pair<int, Ids>> ballots;         // (how many, choices)
+  int units;                                              // members u1..u<units>
+  std::vector<std::pair<int, Ids>> ballots;               // (how many, choices)
   std::function<void(v1::Meeting&, v1::Counts&)> adjust;  // weights, bases, ...
   Ids elected;
   bool no_winner;
@@ -80,66 +80,219 @@ TEST(OutcomeTest, Table) {
     return [=](v1::BallotSpec& s) { *s.mutable_share() = MakeShare(n, d, false); };
   };
   auto present = [](uint32_t p) {
-    return [=](v1::Meeting&, v1::Counts& c) { if (c.members_votes()) c.set_present_votes(p); };
+    return [=](v1::Meeting&, v1::Counts& c) {
+      if (c.members_votes()) c.set_present_votes(p);
+    };
   };
   const Case cases[] = {
       // ELECT_ONE: exactly half.
-      {"elect: exactly 1/2, more than", S(v1::KIND_ELECT_ONE, 3), 6, {{3, {"c1"}}, {2, {"c2"}}, {1, {"c3"}}},
-       NoChange, {}, true, {"c1", "c2"}, 0, "No winner: nobody reached more than 50% of delegates present (6 votes)"},
-      {"elect: exactly 1/2, at least", S(v1::KIND_ELECT_ONE, 3, at_least(1, 2)), 6,
-       {{3, {"c1"}}, {2, {"c2"}}, {1, {"c3"}}}, NoChange, {"c1"}, false, {}, 0, ""},
-      {"elect: tie at the top", S(v1::KIND_ELECT_ONE, 3), 7, {{3, {"c1"}}, {3, {"c2"}}, {1, {"c3"}}}, NoChange,
-       {}, true, {"c1", "c2"}, 0, "Tie at the top: C1, C2 with 3 votes each"},
-      {"elect: top two plus tied with second", S(v1::KIND_ELECT_ONE, 4), 7,
-       {{3, {"c1"}}, {2, {"c2"}}, {2, {"c3"}}}, NoChange, {}, true, {"c1", "c2", "c3"}, 0,
+      {"elect: exactly 1/2, more than",
+       S(v1::KIND_ELECT_ONE, 3),
+       6,
+       {{3, {"c1"}}, {2, {"c2"}}, {1, {"c3"}}},
+       NoChange,
+       {},
+       true,
+       {"c1", "c2"},
+       0,
+       "No winner: nobody reached more than 50% of delegates present (6 votes)"},
+      {"elect: exactly 1/2, at least",
+       S(v1::KIND_ELECT_ONE, 3, at_least(1, 2)),
+       6,
+       {{3, {"c1"}}, {2, {"c2"}}, {1, {"c3"}}},
+       NoChange,
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
+      {"elect: tie at the top",
+       S(v1::KIND_ELECT_ONE, 3),
+       7,
+       {{3, {"c1"}}, {3, {"c2"}}, {1, {"c3"}}},
+       NoChange,
+       {},
+       true,
+       {"c1", "c2"},
+       0,
+       "Tie at the top: C1, C2 with 3 votes each"},
+      {"elect: top two plus tied with second",
+       S(v1::KIND_ELECT_ONE, 4),
+       7,
+       {{3, {"c1"}}, {2, {"c2"}}, {2, {"c3"}}},
+       NoChange,
+       {},
+       true,
+       {"c1", "c2", "c3"},
+       0,
        "Second round between C1, C2, C3"},
-      {"elect: blank ballots count in the base", S(v1::KIND_ELECT_ONE, 2), 7, {{4, {"c1"}}, {3, {}}},
-       NoChange, {"c1"}, false, {}, 0, ""},
+      {"elect: blank ballots count in the base",
+       S(v1::KIND_ELECT_ONE, 2),
+       7,
+       {{4, {"c1"}}, {3, {}}},
+       NoChange,
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
       // Exactly 2/3.
-      {"approve: exactly 2/3, at least", S(v1::KIND_APPROVE, 3, [&](auto& s) { at_least(2, 3)(s); s.set_seats(2); }),
-       6, {{4, {"c1", "c2"}}, {2, {"c3"}}}, NoChange, {"c1", "c2"}, false, {}, 0, ""},
+      {"approve: exactly 2/3, at least",
+       S(v1::KIND_APPROVE, 3,
+         [&](auto& s) {
+           at_least(2, 3)(s);
+           s.set_seats(2);
+         }),
+       6,
+       {{4, {"c1", "c2"}}, {2, {"c3"}}},
+       NoChange,
+       {"c1", "c2"},
+       false,
+       {},
+       0,
+       ""},
       {"approve: exactly 2/3, more than",
-       S(v1::KIND_APPROVE, 3, [&](auto& s) { more_than(2, 3)(s); s.set_seats(2); }), 6,
-       {{4, {"c1", "c2"}}, {2, {"c3"}}}, NoChange, {}, true, {"c1", "c2", "c3"}, 2,
+       S(v1::KIND_APPROVE, 3,
+         [&](auto& s) {
+           more_than(2, 3)(s);
+           s.set_seats(2);
+         }),
+       6,
+       {{4, {"c1", "c2"}}, {2, {"c3"}}},
+       NoChange,
+       {},
+       true,
+       {"c1", "c2", "c3"},
+       2,
        "2 of 2 seat(s) unfilled: only 0 candidate(s) reached more than 2/3"},
       // Bases: the same ballots, three outcomes.
-      {"base present: 3 of 5 present", S(v1::KIND_ELECT_ONE, 2), 9, {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
-       present(5), {"c1"}, false, {}, 0, ""},
-      {"base members: 3 of 9", S(v1::KIND_ELECT_ONE, 2, [](auto& s) { s.set_base(v1::BASE_MEMBERS); }), 9,
-       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}}, present(5), {}, true, {"c1", "c2"}, 0, "of members (9 votes)"},
+      {"base present: 3 of 5 present",
+       S(v1::KIND_ELECT_ONE, 2),
+       9,
+       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
+       present(5),
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
+      {"base members: 3 of 9",
+       S(v1::KIND_ELECT_ONE, 2, [](auto& s) { s.set_base(v1::BASE_MEMBERS); }),
+       9,
+       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
+       present(5),
+       {},
+       true,
+       {"c1", "c2"},
+       0,
+       "of members (9 votes)"},
       {"base valid: 3 of 5 valid, 7 present",
-       S(v1::KIND_ELECT_ONE, 2, [](auto& s) { s.set_base(v1::BASE_VALID); }), 9,
-       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}}, present(7), {"c1"}, false, {}, 0, ""},
-      {"base present: 3 of 7 present", S(v1::KIND_ELECT_ONE, 2), 9, {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
-       present(7), {}, true, {"c1", "c2"}, 0, "No winner"},
+       S(v1::KIND_ELECT_ONE, 2, [](auto& s) { s.set_base(v1::BASE_VALID); }),
+       9,
+       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
+       present(7),
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
+      {"base present: 3 of 7 present",
+       S(v1::KIND_ELECT_ONE, 2),
+       9,
+       {{3, {"c1"}}, {1, {"c2"}}, {1, {}}},
+       present(7),
+       {},
+       true,
+       {"c1", "c2"},
+       0,
+       "No winner"},
       // APPROVE: tie at the last seat.
-      {"approve: tie at the last seat", S(v1::KIND_APPROVE, 4, [](auto& s) { s.set_seats(2); }), 7,
-       {{2, {"c1", "c2"}}, {2, {"c1", "c3"}}, {1, {"c1"}}, {2, {"c2", "c3"}}}, NoChange, {"c1"}, false,
-       {"c2", "c3"}, 1, "Tie for the last 1 seat(s): C2, C3 (4 votes each)"},
-      {"approve: more pass than seats", S(v1::KIND_APPROVE, 4, [](auto& s) { s.set_seats(2); s.set_max_approvals(3); }),
-       5, {{3, {"c1", "c2", "c3"}}, {2, {"c1", "c2"}}}, NoChange, {"c1", "c2"}, false, {}, 0, ""},
-      {"approve: unfilled seat", S(v1::KIND_APPROVE, 4, [](auto& s) { s.set_seats(3); }), 5,
-       {{3, {"c1", "c2"}}, {2, {"c3", "c4"}}}, NoChange, {"c1", "c2"}, false, {"c3", "c4"}, 1,
+      {"approve: tie at the last seat",
+       S(v1::KIND_APPROVE, 4, [](auto& s) { s.set_seats(2); }),
+       7,
+       {{2, {"c1", "c2"}}, {2, {"c1", "c3"}}, {1, {"c1"}}, {2, {"c2", "c3"}}},
+       NoChange,
+       {"c1"},
+       false,
+       {"c2", "c3"},
+       1,
+       "Tie for the last 1 seat(s): C2, C3 (4 votes each)"},
+      {"approve: more pass than seats",
+       S(v1::KIND_APPROVE, 4,
+         [](auto& s) {
+           s.set_seats(2);
+           s.set_max_approvals(3);
+         }),
+       5,
+       {{3, {"c1", "c2", "c3"}}, {2, {"c1", "c2"}}},
+       NoChange,
+       {"c1", "c2"},
+       false,
+       {},
+       0,
+       ""},
+      {"approve: unfilled seat",
+       S(v1::KIND_APPROVE, 4, [](auto& s) { s.set_seats(3); }),
+       5,
+       {{3, {"c1", "c2"}}, {2, {"c3", "c4"}}},
+       NoChange,
+       {"c1", "c2"},
+       false,
+       {"c3", "c4"},
+       1,
        "1 of 3 seat(s) unfilled"},
       // YES_NO_ABSTAIN.
       {"yes/no: at least 2/3 of valid",
-       S(v1::KIND_YES_NO_ABSTAIN, 2, [&](auto& s) { at_least(2, 3)(s); s.set_base(v1::BASE_VALID); }), 7,
-       {{4, {"yes", "no"}}, {1, {"abstain", "yes"}}, {1, {}}}, NoChange, {"c1"}, false, {}, 0, ""},
-      {"yes/no: 5 of 6 (half of 7 present + 1)", S(v1::KIND_YES_NO_ABSTAIN, 1), 7,
-       {{4, {"yes"}}, {2, {"no"}}}, NoChange, {"c1"}, false, {}, 0, ""},
-      {"yes/no: 3 of 6 present is not more than half", S(v1::KIND_YES_NO_ABSTAIN, 1), 6,
-       {{3, {"yes"}}, {2, {"no"}}, {1, {"abstain"}}}, NoChange, {}, false, {}, 0, ""},
+       S(v1::KIND_YES_NO_ABSTAIN, 2,
+         [&](auto& s) {
+           at_least(2, 3)(s);
+           s.set_base(v1::BASE_VALID);
+         }),
+       7,
+       {{4, {"yes", "no"}}, {1, {"abstain", "yes"}}, {1, {}}},
+       NoChange,
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
+      {"yes/no: 5 of 6 (half of 7 present + 1)",
+       S(v1::KIND_YES_NO_ABSTAIN, 1),
+       7,
+       {{4, {"yes"}}, {2, {"no"}}},
+       NoChange,
+       {"c1"},
+       false,
+       {},
+       0,
+       ""},
+      {"yes/no: 3 of 6 present is not more than half",
+       S(v1::KIND_YES_NO_ABSTAIN, 1),
+       6,
+       {{3, {"yes"}}, {2, {"no"}}, {1, {"abstain"}}},
+       NoChange,
+       {},
+       false,
+       {},
+       0,
+       ""},
   };
   for (const auto& c : cases) {
     auto o = RunCase(c);
     ASSERT_TRUE(o.ok()) << c.name << ": " << o.status().ToString();
-    EXPECT_EQ(Ids(o->elected().begin(), o->elected().end()), c.elected) << c.name << "\n" << AllNotes(*o);
+    EXPECT_EQ(Ids(o->elected().begin(), o->elected().end()), c.elected) << c.name << "\n"
+                                                                        << AllNotes(*o);
     EXPECT_EQ(o->no_winner(), c.no_winner) << c.name;
-    EXPECT_EQ(Ids(o->runoff_candidates().begin(), o->runoff_candidates().end()), c.runoff) << c.name;
+    EXPECT_EQ(Ids(o->runoff_candidates().begin(), o->runoff_candidates().end()), c.runoff)
+        << c.name;
     EXPECT_EQ(o->unfilled_seats(), c.unfilled) << c.name;
     EXPECT_EQ(o->notes_size(), o->notes_vi_size()) << c.name;
-    if (*c.note) EXPECT_NE(AllNotes(*o).find(c.note), std::string::npos) << c.name << "\n" << AllNotes(*o);
-    if (c.no_winner || c.unfilled || !c.runoff.empty()) EXPECT_GT(o->notes_size(), 0) << c.name;
+    if (*c.note) {
+      EXPECT_NE(AllNotes(*o).find(c.note), std::string::npos) << c.name << "\n" << AllNotes(*o);
+    }
+    if (c.no_winner || c.unfilled || !c.runoff.empty()) {
+      EXPECT_GT(o->notes_size(), 0) << c.name;
+    }
   }
 }
 
@@ -168,10 +321,13 @@ TEST(OutcomeTest, TieAtLastSeatBrokenByPrecedence) {
       EXPECT_EQ(r.standing(), v1::STANDING_ELECTED);
       flagged = r.tie_broken_by_precedence();
     }
-    if (r.candidate_id() == "c2") EXPECT_EQ(r.standing(), v1::STANDING_NOT_ELECTED);
+    if (r.candidate_id() == "c2") {
+      EXPECT_EQ(r.standing(), v1::STANDING_NOT_ELECTED);
+    }
   }
   EXPECT_TRUE(flagged);
-  EXPECT_NE(AllNotes(*o).find("broken by the meeting's order of precedence: C3 elected"), std::string::npos)
+  EXPECT_NE(AllNotes(*o).find("broken by the meeting's order of precedence: C3 elected"),
+            std::string::npos)
       << AllNotes(*o);
   EXPECT_NE(o->notes_vi(0).find("thứ tự ưu tiên"), std::string::npos);
 
@@ -206,8 +362,10 @@ TEST(OutcomeTest, RankTiesBrokenByFirstPlacesAndLeftUnbroken) {
   auto o = ComputeOutcome(m, s, AllCandidates(s), *totals, AllPresentCounts(m, votes));
   ASSERT_TRUE(o.ok()) << o.status().ToString();
   EXPECT_EQ(Ids(o->elected().begin(), o->elected().end()), (Ids{"c2", "c1", "c4"})) << AllNotes(*o);
-  EXPECT_NE(AllNotes(*o).find("C2 and C1 have 6 points each; C2 places above with more rank-1 votes (3 against 2)"),
-            std::string::npos)
+  EXPECT_NE(
+      AllNotes(*o).find(
+          "C2 and C1 have 6 points each; C2 places above with more rank-1 votes (3 against 2)"),
+      std::string::npos)
       << AllNotes(*o);
   ASSERT_EQ(o->candidates(0).candidate_id(), "c2");
   EXPECT_EQ(o->candidates(0).points(), 6u);
@@ -232,12 +390,18 @@ TEST(OutcomeTest, RankTiesBrokenByFirstPlacesAndLeftUnbroken) {
   EXPECT_EQ(o->unfilled_seats(), 1u);
   EXPECT_EQ(o->runoff_seats(), 1u);
   EXPECT_NE(AllNotes(*o).find("Tie for place 1: C1, C2"), std::string::npos) << AllNotes(*o);
-  EXPECT_NE(AllNotes(*o).find("Tie for the last 1 seat(s): C3, C4 (3 points each and the same votes at every rank)"),
-            std::string::npos)
+  EXPECT_NE(
+      AllNotes(*o).find(
+          "Tie for the last 1 seat(s): C3, C4 (3 points each and the same votes at every rank)"),
+      std::string::npos)
       << AllNotes(*o);
   for (const auto& r : o->candidates()) {
-    if (r.candidate_id() == "c3" || r.candidate_id() == "c4") EXPECT_EQ(r.standing(), v1::STANDING_TIED);
-    if (r.candidate_id() == "c1" || r.candidate_id() == "c2") EXPECT_EQ(r.place(), 1u);
+    if (r.candidate_id() == "c3" || r.candidate_id() == "c4") {
+      EXPECT_EQ(r.standing(), v1::STANDING_TIED);
+    }
+    if (r.candidate_id() == "c1" || r.candidate_id() == "c2") {
+      EXPECT_EQ(r.place(), 1u);
+    }
   }
 }
 
@@ -245,8 +409,11 @@ TEST(OutcomeTest, RankFirstPlaceShare) {
   v1::Meeting m = UnitsMeeting(5);
   auto s = Spec(v1::KIND_RANK, 3);
   *s.mutable_first_place_share() = MakeShare(1, 2, false);
-  std::vector<Vote> votes = {{"u1", {"c1", "c2", "c3"}}, {"u2", {"c1", "c3", "c2"}},
-                             {"u3", {"c2", "c1", "c3"}}, {"u4", {"c3", "c1", "c2"}}, {"u5", {}}};
+  std::vector<Vote> votes = {{"u1", {"c1", "c2", "c3"}},
+                             {"u2", {"c1", "c3", "c2"}},
+                             {"u3", {"c2", "c1", "c3"}},
+                             {"u4", {"c3", "c1", "c2"}},
+                             {"u5", {}}};
   auto totals = Tally(m, s, AllCandidates(s), votes);
   ASSERT_TRUE(totals.ok());
   auto o = ComputeOutcome(m, s, AllCandidates(s), *totals, AllPresentCounts(m, votes));
@@ -255,8 +422,9 @@ TEST(OutcomeTest, RankFirstPlaceShare) {
   EXPECT_TRUE(o->no_winner());
   EXPECT_EQ(o->elected_size(), 0);
   EXPECT_EQ(o->candidates(0).candidate_id(), "c1");
-  EXPECT_NE(AllNotes(*o).find("First place needs more than 50% of delegates present in rank-1 votes (3)"),
-            std::string::npos)
+  EXPECT_NE(
+      AllNotes(*o).find("First place needs more than 50% of delegates present in rank-1 votes (3)"),
+      std::string::npos)
       << AllNotes(*o);
   s.mutable_first_place_share()->set_num(2);
   s.mutable_first_place_share()->set_den(5);

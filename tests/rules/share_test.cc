@@ -33,7 +33,8 @@ TEST(ShareTest, BoundariesAreExact) {
   };
   for (const auto& c : cases) {
     EXPECT_EQ(MeetsShare(c.votes, c.base, MakeShare(c.num, c.den, c.at_least)), c.want)
-        << c.votes << "/" << c.base << " vs " << c.num << "/" << c.den << " at_least=" << c.at_least;
+        << c.votes << "/" << c.base << " vs " << c.num << "/" << c.den
+        << " at_least=" << c.at_least;
   }
 }
 
