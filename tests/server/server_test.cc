@@ -151,6 +151,24 @@ TEST(ServerTest, Tls12ClientRefused) {
   ExpectServesAnotherClient(s);
 }
 
+TEST(ServerTest, KeyExchangePinnedToP256AndX25519) {
+  TestServer s(TestServerOptions());
+  ASSERT_TRUE(s.ok());
+  for (const char* group : {"P-256", "X25519"}) {
+    RawClient c(s.port(), &SharedTestPki().alice, SharedTestPki().ca_cert, TLS1_3_VERSION, group);
+    ASSERT_TRUE(c.Connect(kWait));
+    std::string err;
+    EXPECT_TRUE(c.Handshake(kWait, &err)) << group << ": " << err;
+  }
+  for (const char* group : {"P-384", "X448"}) {
+    RawClient c(s.port(), &SharedTestPki().alice, SharedTestPki().ca_cert, TLS1_3_VERSION, group);
+    ASSERT_TRUE(c.Connect(kWait));
+    std::string err;
+    EXPECT_FALSE(c.Handshake(kWait, &err)) << group;
+    EXPECT_NE(err, "timeout");
+  }
+}
+
 void ExpectBadFrameCloses(const std::string& bytes) {
   TestServer s(TestServerOptions());
   ASSERT_TRUE(s.ok());
@@ -276,6 +294,17 @@ TEST(ServerTest, StopEndsEverything) {
     EXPECT_FALSE(c->connected());
   }
   EXPECT_FALSE(OpenAs(port, SharedTestPki().carol).ok());
+}
+
+TEST(ServerTest, ConnectionsBeyondTheLimitAreClosed) {
+  auto o = TestServerOptions();
+  o.max_connections = 1;
+  TestServer s(o);
+  ASSERT_TRUE(s.ok());
+  auto alice = OpenAs(s.port(), SharedTestPki().alice);
+  ASSERT_TRUE(alice.ok());
+  EXPECT_FALSE(OpenAs(s.port(), SharedTestPki().bob).ok());
+  EXPECT_TRUE((*alice)->Call(Hello(), kWait).ok());
 }
 
 TEST(ServerTest, SlowReaderDroppedWhenItsQueueIsFull) {

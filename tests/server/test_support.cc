@@ -115,12 +115,14 @@ bool TestServer::WaitSessions(size_t n, std::chrono::milliseconds timeout) {
 
 namespace {
 
-asio::ssl::context RawContext(const TestCredentials* creds, const std::string& ca_file, int max_version) {
+asio::ssl::context RawContext(const TestCredentials* creds, const std::string& ca_file, int max_version,
+                              const std::string& groups) {
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   SSL_CTX* h = ctx.native_handle();
   SSL_CTX_set_min_proto_version(h, TLS1_VERSION);
   SSL_CTX_set_max_proto_version(h, max_version);
   SSL_CTX_set_security_level(h, 0);
+  if (!groups.empty()) SSL_CTX_set1_groups_list(h, groups.c_str());
   boost::system::error_code ec;
   ctx.load_verify_file(ca_file, ec);
   ctx.set_verify_mode(asio::ssl::verify_peer, ec);
@@ -133,8 +135,9 @@ asio::ssl::context RawContext(const TestCredentials* creds, const std::string& c
 
 }  // namespace
 
-RawClient::RawClient(uint16_t port, const TestCredentials* creds, const std::string& ca_file, int max_version)
-    : port_(port), tls_(true), ctx_(RawContext(creds, ca_file, max_version)), stream_(io_, ctx_) {}
+RawClient::RawClient(uint16_t port, const TestCredentials* creds, const std::string& ca_file, int max_version,
+                     const std::string& groups)
+    : port_(port), tls_(true), ctx_(RawContext(creds, ca_file, max_version, groups)), stream_(io_, ctx_) {}
 
 RawClient::RawClient(uint16_t port)
     : port_(port), tls_(false), ctx_(asio::ssl::context::tls_client), stream_(io_, ctx_) {}

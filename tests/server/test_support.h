@@ -87,9 +87,10 @@ class RawClient {
  public:
   enum class Outcome { kFrame, kClosed, kTimeout };
 
-  // TLS client: creds may be null (no certificate); max_version e.g. TLS1_2_VERSION.
+  // TLS client: creds may be null (no certificate); max_version e.g. TLS1_2_VERSION;
+  // groups, when not empty, is the only key exchange offered (e.g. "P-384").
   RawClient(uint16_t port, const TestCredentials* creds, const std::string& ca_file,
-            int max_version);
+            int max_version, const std::string& groups = "");
   // Plain TCP client.
   explicit RawClient(uint16_t port);
 
