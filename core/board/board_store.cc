@@ -116,18 +116,42 @@ struct Tail {
   std::vector<v1::BoardEntry> last_two;
 };
 
-Result<Tail> ReadTail(SqliteDb& db) {
+// count_rows: count every row (a scan: at open) or take last seq + 1 (a
+// lookup in the primary key: at each append, where the count was checked at
+// open and every row since was added by us).
+Result<Tail> ReadTailIn(SqliteDb& db, bool count_rows);
+
+Result<Tail> ReadTail(SqliteDb& db, bool count_rows) {
+  if (!count_rows || db.InTransaction()) return ReadTailIn(db, count_rows);
+  // Two statements: read them in one snapshot, or a server appending between
+  // them would look like a missing entry.
+  RETURN_IF_ERROR(db.Exec("BEGIN"));
+  Result<Tail> t = ReadTailIn(db, count_rows);
+  Status end = db.Exec(t.ok() ? "COMMIT" : "ROLLBACK");
+  if (!end.ok() && db.InTransaction()) (void)db.Exec("ROLLBACK");
+  if (t.ok() && !end.ok()) return end;
+  return t;
+}
+
+Result<Tail> ReadTailIn(SqliteDb& db, bool count_rows) {
   Tail t;
-  ASSIGN_OR_RETURN(t.count, QueryInt(db, kCount));
   ASSIGN_OR_RETURN(SqliteDb::Statement * s, db.Prepare(kSelectTail));
   ASSIGN_OR_RETURN(t.last_two, CollectEntries(s));
+  if (count_rows) {
+    ASSIGN_OR_RETURN(t.count, QueryInt(db, kCount));
+  } else {
+    t.count = t.last_two.empty() ? 0 : static_cast<int64_t>(t.last_two.front().seq()) + 1;
+  }
   return t;
 }
 
 // Checks that no seq is missing and that the last entry hashes and links.
 Status CheckTail(const Tail& t, const std::string& path) {
   const std::string name = "board " + path;
-  if (t.count == 0) return Status::Ok();
+  if (t.count == 0 && t.last_two.empty()) return Status::Ok();
+  if (t.count == 0 || t.last_two.empty()) {
+    return DataLoss(name + ": the row count and the last entry disagree");
+  }
   const v1::BoardEntry& last = t.last_two.front();
   if (last.seq() != static_cast<uint64_t>(t.count - 1)) {
     return DataLoss(name + ": " + std::to_string(t.count) + " entries but the last is entry " +
@@ -227,7 +251,7 @@ Status BoardStore::VerifyTail() {
   Tail tail;
   {
     std::lock_guard<std::mutex> lock(read_mu_);
-    ASSIGN_OR_RETURN(tail, ReadTail(*reader_));
+    ASSIGN_OR_RETURN(tail, ReadTail(*reader_, /*count_rows=*/true));
   }
   RETURN_IF_ERROR(CheckTail(tail, path_));
   std::lock_guard<std::mutex> lock(tail_mu_);
@@ -257,7 +281,7 @@ Result<std::vector<BoardStore::AppendOutcome>> BoardStore::AppendBatch(std::vect
   // Everything from here to COMMIT either commits whole or is rolled back.
   auto body = [&]() -> Result<std::vector<AppendOutcome>> {
     // The file, not the cache, says where the chain ends.
-    ASSIGN_OR_RETURN(Tail tail, ReadTail(db));
+    ASSIGN_OR_RETURN(Tail tail, ReadTail(db, /*count_rows=*/false));
     RETURN_IF_ERROR(CheckTail(tail, path_));
     uint64_t seq = static_cast<uint64_t>(tail.count);
     std::string prev = tail.count == 0 ? record::ZeroHash() : tail.last_two.front().hash();
@@ -348,7 +372,7 @@ void BoardStore::RefreshTailFromFile() const {
   Tail tail;
   {
     std::lock_guard<std::mutex> lock(read_mu_);
-    Result<Tail> t = ReadTail(*reader_);
+    Result<Tail> t = ReadTail(*reader_, /*count_rows=*/false);
     if (!t.ok()) return;
     tail = std::move(*t);
   }
