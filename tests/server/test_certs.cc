@@ -3,9 +3,14 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <mutex>
 
@@ -59,12 +64,55 @@ TestCredentials MakeLeaf(const std::string& dir, const std::string& ca, const st
   return c;
 }
 
-TestPki Build() {
-  char tmpl[] = "/tmp/phieu-net-test-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) std::abort();
+// Fills the paths (and pins, when the files exist) of a PKI in `d`.
+TestPki Describe(const std::string& d) {
   TestPki pki;
-  pki.dir = tmpl;
-  const std::string& d = pki.dir;
+  pki.dir = d;
+  pki.ca_cert = d + "/ca.pem";
+  pki.other_ca_cert = d + "/other_ca.pem";
+  auto leaf = [&](const std::string& name) {
+    return TestCredentials{d + "/" + name + ".pem", d + "/" + name + ".key", PinOfPemFile(d + "/" + name + ".pem")};
+  };
+  pki.server = leaf("server");
+  pki.server_wrong_host = leaf("server2");
+  pki.alice = leaf("alice");
+  pki.bob = leaf("bob");
+  pki.carol = leaf("carol");
+  pki.dave = leaf("dave");
+  pki.mallory = leaf("mallory");
+  return pki;
+}
+
+// A cached PKI is reused by every test process of the build (ctest runs each
+// test in its own process) while it is less than a day old.
+bool Fresh(const std::string& d) {
+  struct stat st;
+  if (stat((d + "/complete").c_str(), &st) != 0) return false;
+  return std::time(nullptr) - st.st_mtime < 24 * 3600;
+}
+
+TestPki Generate(const std::string& d);
+
+TestPki Build() {
+  const char* env = std::getenv("PHIEU_TEST_PKI_DIR");
+  const std::string cache = env != nullptr ? env : "phieu-net-test-pki";
+  // One process generates; the others (ctest -j) wait on the lock.
+  const int lock = open((cache + ".lock").c_str(), O_CREAT | O_RDWR, 0600);
+  if (lock < 0 || flock(lock, LOCK_EX) != 0) std::abort();
+  if (!Fresh(cache)) {
+    Run("rm -rf " + cache);
+    if (mkdir(cache.c_str(), 0700) != 0) std::abort();
+    Generate(cache);
+    WriteFile(cache + "/complete", "ok\n");
+  }
+  flock(lock, LOCK_UN);
+  close(lock);
+  return Describe(cache);
+}
+
+TestPki Generate(const std::string& d) {
+  TestPki pki;
+  pki.dir = d;
   MakeCa(d, "ca", "Test Meeting CA");
   MakeCa(d, "other_ca", "Another CA");
   pki.ca_cert = d + "/ca.pem";

@@ -6,6 +6,10 @@
 //   - another CA and a client certificate "mallory" from it.
 // Certificates are valid from now for two to three days.
 //
+// The PKI is made once and cached in ./phieu-net-test-pki (the test's working
+// directory, i.e. the build tree; PHIEU_TEST_PKI_DIR overrides) for a day, so
+// that each ctest process does not pay for nine openssl runs.
+//
 // Thread-safety: SharedTestPki() builds once per process (thread-safe) and
 // aborts the test binary if openssl fails (nothing else could run).
 #ifndef PHIEU_TESTS_SERVER_TEST_CERTS_H_
