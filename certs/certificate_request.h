@@ -19,8 +19,7 @@ namespace phieu::certs {
 class CertificateRequest {
  public:
   // A PEM CSR with subject CN = participant_id, signed by `key` (P-256).
-  static Result<std::string> Create(const crypto::PrivateKey& key,
-                                    std::string_view participant_id);
+  static Result<std::string> Create(const crypto::PrivateKey& key, std::string_view participant_id);
   // Parses a PEM CSR and checks its self-signature (proof that its maker
   // holds the key).
   static Result<CertificateRequest> Parse(std::string_view pem);

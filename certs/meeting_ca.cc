@@ -68,7 +68,8 @@ Result<X509Ptr> Skeleton(std::string_view cn, const crypto::PublicKey& key, cons
 }
 
 Status CheckValidity(const Validity& v) {
-  if (v.not_after <= v.not_before) return InvalidArgument("certificate validity: ends before it starts");
+  if (v.not_after <= v.not_before)
+    return InvalidArgument("certificate validity: ends before it starts");
   return Status::Ok();
 }
 
@@ -84,8 +85,7 @@ Result<MeetingCa> MeetingCa::Create(std::string_view meeting_id, const Validity&
   RETURN_IF_ERROR(CheckValidity(v));
   ASSIGN_OR_RETURN(crypto::PrivateKey key, crypto::PrivateKey::GenerateP256());
   ASSIGN_OR_RETURN(crypto::PublicKey pub, key.Public());
-  ASSIGN_OR_RETURN(X509Ptr cert,
-                   Skeleton("Phiếu meeting CA " + std::string(meeting_id), pub, v));
+  ASSIGN_OR_RETURN(X509Ptr cert, Skeleton("Phiếu meeting CA " + std::string(meeting_id), pub, v));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1) {
     return crypto::OpenSslError("issuer name");
   }
@@ -122,7 +122,7 @@ Result<crypto::Certificate> MeetingCa::IssueServer(const crypto::PublicKey& key,
   for (const std::string& n : names) {
     if (!IsIp(n) && (n.empty() || n.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
-                                       std::string::npos)) {
+                                      std::string::npos)) {
       return InvalidArgument("server certificate: bad address or name \"" + n + "\"");
     }
     if (!san.empty()) san += ",";

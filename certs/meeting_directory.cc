@@ -60,8 +60,8 @@ Result<phieu::v1::Meeting> ParseMeetingText(std::string_view text) {
     void AddError(int line, google::protobuf::io::ColumnNumber column,
                   const std::string& message) override {
       if (first.empty()) {
-        first = "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " +
-                message;
+        first =
+            "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
       }
     }
     std::string first;
@@ -132,8 +132,7 @@ Status MeetingDirectory::CreateServer(const std::vector<std::string>& names, int
   RETURN_IF_ERROR(crypto::MakeDirs(root_ + "/server", 0700));
   ASSIGN_OR_RETURN(crypto::PrivateKey tls_key, crypto::PrivateKey::GenerateP256());
   ASSIGN_OR_RETURN(crypto::PublicKey tls_pub, tls_key.Public());
-  ASSIGN_OR_RETURN(crypto::Certificate cert,
-                   ca.IssueServer(tls_pub, names, Validity::Around(now)));
+  ASSIGN_OR_RETURN(crypto::Certificate cert, ca.IssueServer(tls_pub, names, Validity::Around(now)));
   ASSIGN_OR_RETURN(crypto::PrivateKey signing, crypto::PrivateKey::GenerateEd25519());
   ASSIGN_OR_RETURN(crypto::PublicKey signing_pub, signing.Public());
   RETURN_IF_ERROR(WriteKey(root_ + "/server/server.key", tls_key));
@@ -243,8 +242,10 @@ Result<phieu::v1::SignedEntry> MeetingDirectory::BuildGenesis(const phieu::v1::M
   return entry;
 }
 
-Result<MeetingDirectory::Replacement> MeetingDirectory::ReplaceCertificate(
-    std::string_view id, std::string_view csr_pem, std::string_view reason, int64_t now) {
+Result<MeetingDirectory::Replacement> MeetingDirectory::ReplaceCertificate(std::string_view id,
+                                                                           std::string_view csr_pem,
+                                                                           std::string_view reason,
+                                                                           int64_t now) {
   if (!IsValidId(id)) return InvalidArgument("participant id must be [a-z0-9-]+");
   ASSIGN_OR_RETURN(phieu::v1::Meeting meeting, LoadMeeting());
   if (!HasParticipant(meeting, id)) {
@@ -265,10 +266,10 @@ Result<MeetingDirectory::Replacement> MeetingDirectory::ReplaceCertificate(
   change->set_reason(std::string(reason));
   std::optional<crypto::Certificate> fresh;
   if (!csr_pem.empty()) {
-    ASSIGN_OR_RETURN(crypto::Certificate cert,
-                     ca.SignRequest(csr_pem, id, Validity::Around(now)));
+    ASSIGN_OR_RETURN(crypto::Certificate cert, ca.SignRequest(csr_pem, id, Validity::Around(now)));
     if (cert.Key().value().Fingerprint().value() == old_cert.Key().value().Fingerprint().value()) {
-      return InvalidArgument("the new request uses the lost key: make a new key with `phieu keygen`");
+      return InvalidArgument(
+          "the new request uses the lost key: make a new key with `phieu keygen`");
     }
     phieu::v1::RosterMember* m = change->add_add();
     m->set_participant_id(std::string(id));
@@ -276,7 +277,8 @@ Result<MeetingDirectory::Replacement> MeetingDirectory::ReplaceCertificate(
     out.new_pin = cert.Pin();
     fresh.emplace(std::move(cert));
   }
-  if (!body.SerializeToString(out.entry.mutable_body())) return Internal("roster change: serialize");
+  if (!body.SerializeToString(out.entry.mutable_body()))
+    return Internal("roster change: serialize");
   out.entry.set_author("ca");
   ASSIGN_OR_RETURN(*out.entry.mutable_signature(),
                    ca.key().Sign(crypto::kEntryDomain, out.entry.body()));

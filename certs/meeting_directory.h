@@ -62,16 +62,14 @@ class MeetingDirectory {
 
   // participants/<id>/cert.pem from a CSR; `id` must be in the meeting file.
   // Returns the certificate's pin.
-  Result<std::string> SignRequest(std::string_view csr_pem, std::string_view id,
-                                  int64_t now_unix);
+  Result<std::string> SignRequest(std::string_view csr_pem, std::string_view id, int64_t now_unix);
 
   // participants/<id>/profile.textproto and ca.pem.
   Status WriteProfile(std::string_view id, std::string_view server);
 
   // genesis.entry: the roster of every participant (all must have cert.pem),
   // signed by the CA over kEntryDomain. `meeting` is the meeting as parsed.
-  Result<phieu::v1::SignedEntry> BuildGenesis(const phieu::v1::Meeting& meeting,
-                                              int64_t now_unix);
+  Result<phieu::v1::SignedEntry> BuildGenesis(const phieu::v1::Meeting& meeting, int64_t now_unix);
 
   // A lost or stolen laptop: revokes `id`'s current pin and, when a new
   // request is given, signs it (participants/<id>/cert.pem is replaced; the

@@ -28,8 +28,9 @@ Status WriteProfile(const std::string& dir, const phieu::v1::Profile& profile) {
   if (!google::protobuf::TextFormat::PrintToString(profile, &text)) {
     return Internal("profile: TextFormat::PrintToString failed");
   }
-  return crypto::WritePublicFile(dir + "/" + kProfileFile,
-                                 "# Phiếu client profile (paths relative to this directory)\n" + text);
+  return crypto::WritePublicFile(
+      dir + "/" + kProfileFile,
+      "# Phiếu client profile (paths relative to this directory)\n" + text);
 }
 
 Result<phieu::v1::Profile> ReadProfile(const std::string& dir) {

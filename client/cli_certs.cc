@@ -151,8 +151,9 @@ int Profile(const Parsed& p) {
   if (!Require(p, {"out", "id", "server"}, kCertsUsage)) return 2;
   certs::MeetingDirectory dir(p.Get("out"));
   if (Status s = dir.WriteProfile(p.Get("id"), p.Get("server")); !s.ok()) return Failed(s);
-  std::cout << "profile: " << dir.ParticipantDir(p.Get("id"))
-            << "/{profile.textproto,ca.pem,cert.pem}: copy them next to the participant's key.pem\n";
+  std::cout
+      << "profile: " << dir.ParticipantDir(p.Get("id"))
+      << "/{profile.textproto,ca.pem,cert.pem}: copy them next to the participant's key.pem\n";
   return 0;
 }
 
@@ -240,9 +241,12 @@ int RunCerts(const std::vector<std::string>& args) {
   }
   const std::string& cmd = args[0];
   static const std::map<std::string, std::set<std::string>> kOptions = {
-      {"ca", {"meeting", "out"}},        {"server", {"out", "san"}},
-      {"sign", {"out", "csr", "id"}},    {"profile", {"out", "id", "server"}},
-      {"roster", {"meeting", "out"}},    {"init", {"out", "server", "san"}},
+      {"ca", {"meeting", "out"}},
+      {"server", {"out", "san"}},
+      {"sign", {"out", "csr", "id"}},
+      {"profile", {"out", "id", "server"}},
+      {"roster", {"meeting", "out"}},
+      {"init", {"out", "server", "san"}},
       {"replace", {"out", "id", "csr", "reason"}},
   };
   auto it = kOptions.find(cmd);

@@ -74,7 +74,8 @@ Result<std::string> Seal(const unsigned char km[44], std::string_view aad, std::
   auto* o = reinterpret_cast<unsigned char*>(out.data());
   int len = 0, fin = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, km, km + 32) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), o, &len, reinterpret_cast<const unsigned char*>(plain.data()),
                         static_cast<int>(plain.size())) != 1 ||
@@ -204,7 +205,8 @@ Result<CeremonyRecord> CeremonyRecord::Begin(std::string_view genesis_hash,
   }
   if (start.threshold() < 2 && !demo_mode) {
     return InvalidArgument(
-        "ceremony start: threshold 1 lets one teller read every vote; only the demo mode allows it");
+        "ceremony start: threshold 1 lets one teller read every vote; only the demo mode allows "
+        "it");
   }
   CeremonyRecord r;
   r.context_ = CeremonyContext(genesis_hash, start);
@@ -382,7 +384,8 @@ Status CeremonyRecord::CheckShares(uint32_t a, const v1::CeremonyShares& m) cons
     return FailedPrecondition("ceremony shares: before every teller revealed");
   }
   if (shares_.count(a)) return AlreadyExists("ceremony shares: teller " + Num(a) + " sent shares");
-  if (excluded_.count(a)) return FailedPrecondition("ceremony shares: teller " + Num(a) + " is excluded");
+  if (excluded_.count(a))
+    return FailedPrecondition("ceremony shares: teller " + Num(a) + " is excluded");
   if (m.shares_size() != static_cast<int>(n_ - 1)) {
     return InvalidArgument("ceremony shares: want one share for each of the " + Num(n_ - 1) +
                            " other tellers");
@@ -409,7 +412,8 @@ Status CeremonyRecord::CheckComplaint(uint32_t a, const v1::CeremonyComplaint& m
   }
   if (excluded_.count(a)) return FailedPrecondition("ceremony complaint: complainer is excluded");
   if (excluded_.count(accused)) {
-    return FailedPrecondition("ceremony complaint: teller " + Num(accused) + " is already excluded");
+    return FailedPrecondition("ceremony complaint: teller " + Num(accused) +
+                              " is already excluded");
   }
   if (share_for(accused, a) == nullptr) {
     return FailedPrecondition("ceremony complaint: teller " + Num(accused) +
@@ -445,8 +449,9 @@ Status CeremonyRecord::CheckAnswer(uint32_t a, const v1::CeremonyComplaintAnswer
   // encrypted share on the board and match the sender's commitments. If they
   // do, the complaint was false and the complainer goes; otherwise the sender.
   const v1::EncryptedShare* posted = share_for(a, recipient);
-  ASSIGN_OR_RETURN(v1::EncryptedShare again,
-                   EncryptShare(context_, a, recipient, encryption_keys_.at(recipient), *e, *share));
+  ASSIGN_OR_RETURN(
+      v1::EncryptedShare again,
+      EncryptShare(context_, a, recipient, encryption_keys_.at(recipient), *e, *share));
   bool encryption_matches = posted != nullptr && again.ephemeral() == posted->ephemeral() &&
                             again.ciphertext() == posted->ciphertext();
   std::vector<std::vector<Point>> ca = CloneAll(commitments_, {a});
@@ -480,8 +485,9 @@ Status CeremonyRecord::CheckTestDecryption(uint32_t a, const v1::CeremonyTestDec
   }
   ASSIGN_OR_RETURN(std::string th, TranscriptHash());
   if (m.transcript_hash() != th) {
-    return FailedPrecondition("ceremony test decryption: made for another transcript (the "
-                              "qualified tellers changed); decrypt again");
+    return FailedPrecondition(
+        "ceremony test decryption: made for another transcript (the "
+        "qualified tellers changed); decrypt again");
   }
   ASSIGN_OR_RETURN(Point ka, PublicShare(a));
   ASSIGN_OR_RETURN(Ciphertext ct, TestCiphertext());
@@ -652,7 +658,8 @@ Status CeremonyRecord::VerifyDone(const v1::CeremonyDone& done) const {
 
 Result<CeremonyTeller> CeremonyTeller::Create(const CeremonyRecord& record, uint32_t index,
                                               ScalarSource* rng) {
-  if (index == 0 || index > record.n()) return InvalidArgument("ceremony teller: index out of range");
+  if (index == 0 || index > record.n())
+    return InvalidArgument("ceremony teller: index out of range");
   rng = OrSystem(rng);
   CeremonyTeller t;
   t.context_ = record.context();
@@ -694,8 +701,7 @@ Result<v1::CeremonyReveal> CeremonyTeller::Reveal(ScalarSource* rng) const {
   return r;
 }
 
-Result<v1::CeremonyShares> CeremonyTeller::Shares(const CeremonyRecord& record,
-                                                  ScalarSource* rng) {
+Result<v1::CeremonyShares> CeremonyTeller::Shares(const CeremonyRecord& record, ScalarSource* rng) {
   rng = OrSystem(rng);
   v1::CeremonyShares out;
   out.set_attempt(attempt_);
@@ -722,7 +728,9 @@ Result<std::optional<v1::CeremonyComplaint>> CeremonyTeller::ReceiveShare(
     return FailedPrecondition("ceremony: no share from teller " + Num(sender) + " yet");
   }
   auto r = Point::Decode(es->ephemeral());
-  if (!r.ok()) return std::make_optional(Complaint(attempt_, index_, sender, "ephemeral key is not a valid point"));
+  if (!r.ok())
+    return std::make_optional(
+        Complaint(attempt_, index_, sender, "ephemeral key is not a valid point"));
   ASSIGN_OR_RETURN(Point shared, r->Mul(decryption_key_));
   ASSIGN_OR_RETURN(std::string my_key, encryption_key_.Encode());
   std::string info = ShareInfo(context_, sender, index_, es->ephemeral(), my_key);
@@ -731,17 +739,20 @@ Result<std::optional<v1::CeremonyComplaint>> CeremonyTeller::ReceiveShare(
   std::string plain;
   bool opened = Unseal(km, info, es->ciphertext(), &plain);
   SecureWipe(km, sizeof(km));
-  if (!opened) return std::make_optional(Complaint(attempt_, index_, sender, "share does not decrypt"));
+  if (!opened)
+    return std::make_optional(Complaint(attempt_, index_, sender, "share does not decrypt"));
   auto f = Scalar::Decode(plain);
   SecureWipe(plain);
-  if (!f.ok()) return std::make_optional(Complaint(attempt_, index_, sender, "share is not a scalar"));
+  if (!f.ok())
+    return std::make_optional(Complaint(attempt_, index_, sender, "share is not a scalar"));
   std::vector<std::vector<Point>> c1;
   c1.emplace_back();
   for (const Point& p : *cs) c1.back().push_back(p.Clone());
   ASSIGN_OR_RETURN(Point expected, crypto::PublicShare(index_, c1));
   ASSIGN_OR_RETURN(Point got, Point::MulGen(*f));
   if (!got.Equals(expected)) {
-    return std::make_optional(Complaint(attempt_, index_, sender, "share does not match the sender's commitments"));
+    return std::make_optional(
+        Complaint(attempt_, index_, sender, "share does not match the sender's commitments"));
   }
   received_[sender] = std::move(f).value();
   return std::optional<v1::CeremonyComplaint>();

@@ -84,17 +84,17 @@ Result<v1::EncryptedShare> EncryptShare(std::string_view context, uint32_t sende
 class CeremonyRecord {
  public:
   enum class Phase {
-    kCommit,   // waiting for commits
-    kReveal,   // every teller committed; waiting for reveals
-    kShares,   // every teller revealed; waiting for encrypted shares
-    kSettle,   // shares in; complaints are answered and tellers test-decrypt
-    kDone,     // every qualified teller's test decryption verified
-    kFailed,   // fewer than t tellers left: the chair starts a new attempt
+    kCommit,  // waiting for commits
+    kReveal,  // every teller committed; waiting for reveals
+    kShares,  // every teller revealed; waiting for encrypted shares
+    kSettle,  // shares in; complaints are answered and tellers test-decrypt
+    kDone,    // every qualified teller's test decryption verified
+    kFailed,  // fewer than t tellers left: the chair starts a new attempt
   };
 
   // `demo_mode` (TellerSettings.demo_single_teller) alone allows t < 2.
-  static Result<CeremonyRecord> Begin(std::string_view genesis_hash,
-                                      const v1::CeremonyStart& start, bool demo_mode);
+  static Result<CeremonyRecord> Begin(std::string_view genesis_hash, const v1::CeremonyStart& start,
+                                      bool demo_mode);
 
   // Checks one ceremony entry of this attempt, signed by teller
   // `author_index` (the caller has verified the signature and the role), and
@@ -201,7 +201,7 @@ class CeremonyTeller {
   uint32_t attempt_ = 0, index_ = 0, n_ = 0;
   std::vector<Scalar> coefficients_;  // secret: a_{i,0..t-1}
   std::vector<Point> commitments_;
-  Scalar decryption_key_;             // secret: d_i
+  Scalar decryption_key_;  // secret: d_i
   Point encryption_key_;
   std::map<uint32_t, Scalar> ephemerals_;  // secret: e per recipient
   std::map<uint32_t, Scalar> received_;    // secret: f_s(i) per sender s

@@ -111,9 +111,8 @@ Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
 
 Result<PublicKey> PublicKey::FromEd25519Raw(std::string_view raw) {
   if (raw.size() != 32) return InvalidArgument("Ed25519 public key: not 32 bytes");
-  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr,
-                                           reinterpret_cast<const unsigned char*>(raw.data()),
-                                           raw.size()));
+  PkeyPtr pkey(EVP_PKEY_new_raw_public_key(
+      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(raw.data()), raw.size()));
   if (!pkey) return OpenSslError("Ed25519 public key: EVP_PKEY_new_raw_public_key");
   return PublicKey(std::move(pkey), KeyType::kEd25519);
 }

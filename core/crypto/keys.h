@@ -59,7 +59,7 @@ class PublicKey {
   PublicKey Clone() const;
 
   KeyType type() const { return type_; }
-  Result<std::string> Der() const;         // SubjectPublicKeyInfo
+  Result<std::string> Der() const;  // SubjectPublicKeyInfo
   Result<std::string> Pem() const;
   Result<std::string> RawEd25519() const;  // InvalidArgument for a P-256 key
   // Lowercase hex SHA-256 of the DER SubjectPublicKeyInfo.

@@ -73,7 +73,8 @@ Status DeriveKey(std::string_view passphrase, const unsigned char* salt, const S
 
 Status CheckParams(const ScryptParams& sp) {
   // Bounds keep a hostile file from asking for gigabytes or hours.
-  if (sp.log2_n < 10 || sp.log2_n > 20) return InvalidArgument("share vault: scrypt N out of range");
+  if (sp.log2_n < 10 || sp.log2_n > 20)
+    return InvalidArgument("share vault: scrypt N out of range");
   if (sp.r < 1 || sp.r > 32) return InvalidArgument("share vault: scrypt r out of range");
   if (sp.p < 1 || sp.p > 16) return InvalidArgument("share vault: scrypt p out of range");
   return Status::Ok();
@@ -115,7 +116,8 @@ Result<std::string> SealShare(std::string_view secret, std::string_view passphra
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) != 1) {
     return OpenSslError("share vault: AES-256-GCM init");
   }
@@ -161,7 +163,8 @@ Result<std::string> OpenShare(std::string_view sealed, std::string_view passphra
   CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
   int len = 0;
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key, nonce) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(aad.data()),
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len,
+                        reinterpret_cast<const unsigned char*>(aad.data()),
                         static_cast<int>(aad.size())) != 1) {
     return OpenSslError("share vault: AES-256-GCM init");
   }

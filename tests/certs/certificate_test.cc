@@ -101,7 +101,8 @@ TEST_F(CertificateTest, ValidityJudgedAtTheGivenTime) {
   Status ca_expired = outlives.VerifyIssuedBy(ca, kNow + 60 * 86400);
   EXPECT_NE(ca_expired.message().find("CA certificate: expired"), std::string::npos);
   EXPECT_TRUE(Issue(*ca_, PrivateKey::GenerateP256().value(), "c")
-                  .VerifyIssuedBy(ca, kNow - 1800).ok());  // back-dated an hour
+                  .VerifyIssuedBy(ca, kNow - 1800)
+                  .ok());  // back-dated an hour
 }
 
 TEST_F(CertificateTest, CsrChecks) {

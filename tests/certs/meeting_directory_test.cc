@@ -92,8 +92,7 @@ TEST_F(MeetingDirectoryTest, RosterRefusesMissingCertificates) {
   ASSERT_TRUE(dir.SignRequest(crypto::ReadFile(kg.csr_path).value(), "son-la", kNow).ok());
   auto g = dir.BuildGenesis(dir.LoadMeeting().value(), kNow);
   EXPECT_EQ(g.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(g.status().message().find("chair, lao-cai"), std::string::npos)
-      << g.status().message();
+  EXPECT_NE(g.status().message().find("chair, lao-cai"), std::string::npos) << g.status().message();
 }
 
 TEST_F(MeetingDirectoryTest, StepsOutOfOrderSayWhatToRun) {
@@ -130,10 +129,9 @@ TEST_F(MeetingDirectoryTest, QuickWayMakesEverythingAndASignedGenesis) {
   EXPECT_EQ(g.server_signing_key().size(), 32u);
   EXPECT_EQ(g.created_unix_ms(), kNow * 1000);
   auto ca = crypto::Certificate::FromDer(g.ca_certificate()).value();
-  EXPECT_TRUE(
-      ca.Key().value().Verify(crypto::kEntryDomain, entry.body(), entry.signature()).ok());
-  EXPECT_FALSE(ca.Key().value().Verify(crypto::kEntryDomain, entry.body() + "x",
-                                       entry.signature()).ok());
+  EXPECT_TRUE(ca.Key().value().Verify(crypto::kEntryDomain, entry.body(), entry.signature()).ok());
+  EXPECT_FALSE(
+      ca.Key().value().Verify(crypto::kEntryDomain, entry.body() + "x", entry.signature()).ok());
   for (const auto& m : g.roster()) {
     auto cert = crypto::Certificate::FromDer(m.certificate()).value();
     EXPECT_EQ(cert.CommonName(), m.participant_id());

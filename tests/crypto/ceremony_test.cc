@@ -227,8 +227,7 @@ TEST(CeremonyTest, PhasesInOrder) {
   EXPECT_EQ(s.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(c.record.Add(1, Body(c.T(1).Commit().value())).code(), StatusCode::kAlreadyExists);
   // A teller cannot post for another.
-  EXPECT_EQ(c.record.Add(3, Body(c.T(2).Commit().value())).code(),
-            StatusCode::kPermissionDenied);
+  EXPECT_EQ(c.record.Add(3, Body(c.T(2).Commit().value())).code(), StatusCode::kPermissionDenied);
   EXPECT_EQ(c.record.Waiting().size(), 2u);
   ASSERT_TRUE(c.record.Add(2, Body(c.T(2).Commit().value())).ok());
   ASSERT_TRUE(c.record.Add(3, Body(c.T(3).Commit().value())).ok());
@@ -328,7 +327,8 @@ TEST(CeremonyTest, LyingAnswerExcludesTheSender) {
   uint32_t victim = bad.shares(0).recipient();
   bad.mutable_shares(0)->set_ciphertext(ct);
   ASSERT_TRUE(c.record.Add(1, Body(bad)).ok());
-  for (uint32_t i : {2u, 3u}) ASSERT_TRUE(c.record.Add(i, Body(c.T(i).Shares(c.record).value())).ok());
+  for (uint32_t i : {2u, 3u})
+    ASSERT_TRUE(c.record.Add(i, Body(c.T(i).Shares(c.record).value())).ok());
   auto complaint = c.T(victim).ReceiveShare(c.record, 1).value();
   ASSERT_TRUE(complaint.has_value());
   EXPECT_EQ(complaint->reason(), "share does not decrypt");

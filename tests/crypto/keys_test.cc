@@ -20,8 +20,8 @@ TEST(SignatureMessageTest, DomainThenZeroThenMessage) {
 class KeyTypeTest : public ::testing::TestWithParam<KeyType> {
  protected:
   PrivateKey Make() {
-    auto k = GetParam() == KeyType::kP256 ? PrivateKey::GenerateP256()
-                                          : PrivateKey::GenerateEd25519();
+    auto k =
+        GetParam() == KeyType::kP256 ? PrivateKey::GenerateP256() : PrivateKey::GenerateEd25519();
     EXPECT_TRUE(k.ok()) << k.status().ToString();
     return std::move(k).value();
   }
@@ -94,8 +94,8 @@ TEST(PublicKeyTest, MalformedInputRejected) {
   EXPECT_EQ(PublicKey::FromDer("not der").status().code(), StatusCode::kInvalidArgument);
   std::string der = PrivateKey::GenerateP256().value().Public().value().Der().value();
   EXPECT_FALSE(PublicKey::FromDer(der + "x").ok());  // trailing bytes
-  EXPECT_FALSE(PrivateKey::FromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
-                   .ok());
+  EXPECT_FALSE(
+      PrivateKey::FromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").ok());
 }
 
 TEST(PublicKeyTest, OtherCurvesRefused) {
