@@ -243,8 +243,12 @@ Result<std::vector<Ciphertext>> DecodeCells(const v1::EncryptedBallot& ballot) {
   return cts;
 }
 
-Status VerifyBallot(std::string_view run_context, const Point& K, const v1::BallotLayout& layout,
-                    const v1::EncryptedBallot& ballot) {
+namespace {
+
+// KeyT is Point or FixedBase (VerifyRange has both overloads).
+template <typename KeyT>
+Status VerifyBallotImpl(std::string_view run_context, const KeyT& K,
+                        const v1::BallotLayout& layout, const v1::EncryptedBallot& ballot) {
   RETURN_IF_ERROR(ValidateLayout(layout));
   // 1. Counts and lengths: rejects malformed ballots at no curve cost.
   const int n = layout.cells_size();
@@ -295,6 +299,18 @@ Status VerifyBallot(std::string_view run_context, const Point& K, const v1::Ball
     if (!s.ok()) return s.Annotate(ConstraintLabel(layout, j));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyBallot(std::string_view run_context, const Point& K, const v1::BallotLayout& layout,
+                    const v1::EncryptedBallot& ballot) {
+  return VerifyBallotImpl(run_context, K, layout, ballot);
+}
+
+Status VerifyBallot(std::string_view run_context, const FixedBase& K,
+                    const v1::BallotLayout& layout, const v1::EncryptedBallot& ballot) {
+  return VerifyBallotImpl(run_context, K, layout, ballot);
 }
 
 // ---------------------------------------------------------------- tracking code

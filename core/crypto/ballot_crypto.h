@@ -106,6 +106,11 @@ Result<v1::EncryptedBallot> EncryptBallot(std::string_view run_context, const Po
 // that run_id and unit_id are the ones it expects.
 Status VerifyBallot(std::string_view run_context, const Point& K, const v1::BallotLayout& layout,
                     const v1::EncryptedBallot& ballot);
+// The same with the joint key's precomputed table (FixedBase::Create(K) once
+// per meeting): about a quarter faster; what a server or teller checking many
+// ballots should call.
+Status VerifyBallot(std::string_view run_context, const FixedBase& K,
+                    const v1::BallotLayout& layout, const v1::EncryptedBallot& ballot);
 
 // The canonical bytes of the ballot body (docs/crypto.md "Tracking code"):
 // what the tracking code hashes and what the delegate signs.

@@ -320,4 +320,53 @@ bool Point::Equals(const Point& o) const {
   return EC_POINT_cmp(G(), p_.get(), o.p_.get(), Ctx()) == 0;
 }
 
+// ---------------------------------------------------------------- FixedBase
+
+// A copy of the P-256 group whose generator is the base, with
+// EC_GROUP_precompute_mult's table. EC_POINT_mul on that group uses the table
+// for the "generator" scalar exactly as it does for G (OpenSSL checks that
+// the table belongs to the group's generator before using it). Points made
+// in it are ordinary P-256 points (same method, same curve name), so they mix
+// freely with points of the shared group.
+struct FixedBase::State {
+  ~State() { EC_GROUP_free(group); }
+  EC_GROUP* group = nullptr;
+  Point base;
+};
+
+Result<FixedBase> FixedBase::Create(const Point& base) {
+  if (base.IsIdentity()) return InvalidArgument("fixed base: identity");
+  auto state = std::make_shared<State>();
+  state->base = base.Clone();
+  state->group = EC_GROUP_dup(G());
+  if (state->group == nullptr) return OpenSslError("fixed base: group copy");
+  if (EC_GROUP_set_generator(state->group, base.get(), Order(), BN_value_one()) != 1) {
+    return OpenSslError("fixed base: set generator");
+  }
+  if (EC_GROUP_precompute_mult(state->group, Ctx()) != 1) {
+    return OpenSslError("fixed base: precompute");
+  }
+  return FixedBase(std::move(state));
+}
+
+const Point& FixedBase::base() const { return state_->base; }
+
+Result<Point> FixedBase::Mul(const Scalar& k) const {
+  Point r(OrDie(EC_POINT_new(state_->group)));
+  Count(g_fixed);
+  if (EC_POINT_mul(state_->group, r.p_.get(), k.get(), nullptr, nullptr, Ctx()) != 1) {
+    return OpenSslError("fixed base: multiplication");
+  }
+  return r;
+}
+
+Result<Point> FixedBase::MulAdd(const Scalar& a, const Point& p, const Scalar& b) const {
+  Point r(OrDie(EC_POINT_new(state_->group)));
+  Count(g_double);
+  if (EC_POINT_mul(state_->group, r.p_.get(), a.get(), p.get(), b.get(), Ctx()) != 1) {
+    return OpenSslError("fixed base: double multiplication");
+  }
+  return r;
+}
+
 }  // namespace phieu::crypto

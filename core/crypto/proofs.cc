@@ -105,8 +105,24 @@ Result<v1::RangeProof> ProveRange(std::string_view context, const Point& K, cons
   return proof;
 }
 
-Status VerifyRange(std::string_view context, const Point& K, const Ciphertext& ct, int64_t lo,
-                   int64_t hi, const v1::RangeProof& proof) {
+namespace {
+
+// The verifier's z·K − c·P: one double multiplication with K's table, two
+// variable-base multiplications without.
+struct KeyRef {
+  const Point& K;
+  const FixedBase* table;
+  Result<Point> Combine(const Scalar& z, const Point& p, const Scalar& neg_c) const {
+    if (table != nullptr) return table->MulAdd(z, p, neg_c);
+    ASSIGN_OR_RETURN(Point zk, K.Mul(z));
+    ASSIGN_OR_RETURN(Point cp, p.Mul(neg_c));
+    return zk.Add(cp);
+  }
+};
+
+Status VerifyRangeImpl(std::string_view context, const KeyRef& key, const Ciphertext& ct,
+                       int64_t lo, int64_t hi, const v1::RangeProof& proof) {
+  const Point& K = key.K;
   RETURN_IF_ERROR(CheckRange(lo, hi));
   const size_t count = static_cast<size_t>(hi - lo) + 1;
   if (static_cast<size_t>(proof.challenges_size()) != count ||
@@ -133,9 +149,7 @@ Status VerifyRange(std::string_view context, const Point& K, const Ciphertext& c
     // a_v = z_v·G − c_v·α
     ASSIGN_OR_RETURN(Point a, Point::MulAdd(z[i], ct.pad, neg_c));
     // b_v = z_v·K − c_v·(β − v·G)
-    ASSIGN_OR_RETURN(Point zk, K.Mul(z[i]));
-    ASSIGN_OR_RETURN(Point cb, beta_v.Mul(neg_c));
-    ASSIGN_OR_RETURN(Point b, zk.Add(cb));
+    ASSIGN_OR_RETURN(Point b, key.Combine(z[i], beta_v, neg_c));
     t.AddPoint("a", a).AddPoint("b", b);
     ASSIGN_OR_RETURN(sum, sum.Add(c[i]));
     if (i + 1 < count) {
@@ -144,6 +158,18 @@ Status VerifyRange(std::string_view context, const Point& K, const Ciphertext& c
   }
   if (!sum.Equals(t.Challenge())) return VerificationFailed("range proof: challenge sum mismatch");
   return Status::Ok();
+}
+
+}  // namespace
+
+Status VerifyRange(std::string_view context, const Point& K, const Ciphertext& ct, int64_t lo,
+                   int64_t hi, const v1::RangeProof& proof) {
+  return VerifyRangeImpl(context, KeyRef{K, nullptr}, ct, lo, hi, proof);
+}
+
+Status VerifyRange(std::string_view context, const FixedBase& K, const Ciphertext& ct, int64_t lo,
+                   int64_t hi, const v1::RangeProof& proof) {
+  return VerifyRangeImpl(context, KeyRef{K.base(), &K}, ct, lo, hi, proof);
 }
 
 // ---------------------------------------------------------------- Schnorr

@@ -239,6 +239,21 @@ TEST_F(BallotCryptoTest, VerificationCostIsCounted) {
   EXPECT_EQ(c.fixed_base, 0u);
 }
 
+TEST_F(BallotCryptoTest, KeyTableVerifiesTheSameBallots) {
+  const FixedBase table = *FixedBase::Create(key_);
+  const auto layout = RankTop(3, 8);
+  v1::EncryptedBallot b = Cast(layout, Marks(layout, {0, 4, 8}));
+  ResetCounters();
+  Status s = VerifyBallot(run_, table, layout, b);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(Counters().variable_base, 0u);
+  EXPECT_EQ(Counters().double_base, 2u * (25 * 2 + 3 * 2 + 8 * 2 + 2 * 2 + 1));
+  b.mutable_cell_proofs(3)->set_challenges(0, b.cell_proofs(4).challenges(0));
+  ExpectFails(VerifyBallot(run_, table, layout, b), "cell 3: range proof: challenge sum mismatch");
+  const FixedBase other = *FixedBase::Create(*Point::MulGen(*Scalar::Random()));
+  ExpectFails(VerifyBallot(run_, other, layout, Cast(layout, Marks(layout, {24}))), "cell 0");
+}
+
 TEST_F(BallotCryptoTest, TrackingCode) {
   const auto layout = ElectOne(3);
   const v1::EncryptedBallot b = Cast(layout, Marks(layout, {0}));

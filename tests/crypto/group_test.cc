@@ -185,5 +185,28 @@ TEST(PointTest, CountersCountByKind) {
   EXPECT_EQ(Counters().Multiplications(), 0u);
 }
 
+TEST(FixedBaseTest, AgreesWithPlainMultiplication) {
+  const Point k = *Point::MulGen(*Scalar::Random());
+  auto table = FixedBase::Create(k);
+  ASSERT_TRUE(table.ok()) << table.status().ToString();
+  EXPECT_TRUE(table->base().Equals(k));
+  const Scalar a = *Scalar::Random(), b = *Scalar::Random();
+  const Point p = *Point::MulGen(*Scalar::Random());
+  EXPECT_TRUE(table->Mul(a)->Equals(*k.Mul(a)));
+  const Point expected = *k.Mul(a)->Add(*p.Mul(b));
+  ResetCounters();
+  auto got = table->MulAdd(a, p, b);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(Counters().double_base, 1u);
+  EXPECT_TRUE(got->Equals(expected));
+  // Results mix with ordinary points and encode normally.
+  EXPECT_TRUE(Point::Decode(*got->Encode())->Equals(expected));
+  EXPECT_TRUE(got->Sub(expected)->IsIdentity());
+  // A copy shares the table.
+  FixedBase copy = *table;
+  EXPECT_TRUE(copy.MulAdd(a, p, b)->Equals(expected));
+  EXPECT_FALSE(FixedBase::Create(Point::Identity()).ok());
+}
+
 }  // namespace
 }  // namespace phieu::crypto

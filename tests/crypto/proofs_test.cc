@@ -123,6 +123,24 @@ TEST_F(ProofsTest, RangeEveryStatementAndProofFieldMatters) {
   ExpectFails(VerifyRange(ctx_, key_, ct, 0, 2, swapped), "challenge sum mismatch");
 }
 
+TEST_F(ProofsTest, RangeWithKeyTableAgrees) {
+  const FixedBase table = *FixedBase::Create(key_);
+  const FixedBase other_table = *FixedBase::Create(other_key_);
+  Scalar r = *Scalar::Random();
+  Ciphertext ct = *Encrypt(key_, 2, r);
+  const v1::RangeProof proof = *ProveRange(ctx_, key_, ct, 2, r, 1, 3);
+  EXPECT_TRUE(VerifyRange(ctx_, table, ct, 1, 3, proof).ok());
+  ExpectFails(VerifyRange(ctx_, other_table, ct, 1, 3, proof), "challenge sum mismatch");
+  ExpectFails(VerifyRange("other", table, ct, 1, 3, proof), "challenge sum mismatch");
+  v1::RangeProof bad = proof;
+  bad.set_responses(2, FlipByte(bad.responses(2)));
+  ExpectFails(VerifyRange(ctx_, table, ct, 1, 3, bad), "challenge sum mismatch");
+  ResetCounters();
+  ASSERT_TRUE(VerifyRange(ctx_, table, ct, 1, 3, proof).ok());
+  EXPECT_EQ(Counters().double_base, 6u);
+  EXPECT_EQ(Counters().variable_base, 0u);
+}
+
 TEST_F(ProofsTest, SchnorrRoundTripAndTampering) {
   Scalar x = *Scalar::Random();
   Point X = *Point::MulGen(x);
