@@ -343,9 +343,13 @@ Result<FixedBase> FixedBase::Create(const Point& base) {
   if (EC_GROUP_set_generator(state->group, base.get(), Order(), BN_value_one()) != 1) {
     return OpenSslError("fixed base: set generator");
   }
-  if (EC_GROUP_precompute_mult(state->group, Ctx()) != 1) {
-    return OpenSslError("fixed base: precompute");
-  }
+  // Deprecated in 3.0 with no replacement: OpenSSL 3 has no other way to give
+  // a non-standard base the comb table (the low-level EC API stays until 4.0).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  const int precomputed = EC_GROUP_precompute_mult(state->group, Ctx());
+#pragma GCC diagnostic pop
+  if (precomputed != 1) return OpenSslError("fixed base: precompute");
   return FixedBase(std::move(state));
 }
 
