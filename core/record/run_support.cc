@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/crypto/ballot_crypto.h"
-#include "core/crypto/threshold.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
@@ -129,22 +128,29 @@ uint32_t TellerIndex(const BoardView& view, const std::string& participant_id) {
   return it == ids.end() ? 0 : static_cast<uint32_t>(it - ids.begin() + 1);
 }
 
+Result<crypto::CeremonyRecord> CeremonyRecordOf(const BoardView& view) {
+  const Ceremony& c = view.ceremony();
+  if (c.attempt == 0) return FailedPrecondition("no key ceremony has started");
+  ASSIGN_OR_RETURN(crypto::CeremonyRecord record,
+                   crypto::CeremonyRecord::Begin(view.entry(0).hash(),
+                                                 view.body(c.start_seq).ceremony_start(),
+                                                 view.meeting().tellers().demo_single_teller()));
+  for (uint64_t seq = c.start_seq + 1; seq < view.length(); ++seq) {
+    const v1::EntryBody& body = view.body(seq);
+    if (body.has_ceremony_done()) break;
+    if (PayloadKind(body).rfind("ceremony_", 0) != 0) continue;
+    const RosterPerson* author = view.PersonByPin(view.entry(seq).signed_().author());
+    uint32_t index = author ? TellerIndex(view, author->participant_id) : 0;
+    RETURN_IF_ERROR(record.Add(index, body).Annotate("ceremony entry " + std::to_string(seq)));
+  }
+  return record;
+}
+
 Result<crypto::Point> TellerPublicShare(const BoardView& view, uint32_t index) {
   ASSIGN_OR_RETURN(const v1::CeremonyDone* done, DoneEntry(view));
-  std::vector<std::vector<crypto::Point>> commitments;
-  for (uint32_t q : done->qualified()) {
-    auto seq = view.ceremony().reveals.find(q);
-    if (seq == view.ceremony().reveals.end()) {
-      return FailedPrecondition("qualified teller " + std::to_string(q) + " has no reveal");
-    }
-    std::vector<crypto::Point> row;
-    for (const auto& c : view.body(seq->second).ceremony_reveal().coefficient_commitments()) {
-      ASSIGN_OR_RETURN(crypto::Point p, crypto::Point::Decode(c));
-      row.push_back(std::move(p));
-    }
-    commitments.push_back(std::move(row));
-  }
-  return crypto::PublicShare(index, commitments);
+  (void)done;
+  ASSIGN_OR_RETURN(crypto::CeremonyRecord record, CeremonyRecordOf(view));
+  return record.PublicShare(index);
 }
 
 std::string DecryptionContext(const BoardView& view, const Run& run) {

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto/ceremony.h"
 #include "core/crypto/elgamal.h"
 #include "core/crypto/group.h"
 #include "core/record/board_view.h"
@@ -67,6 +68,10 @@ Result<v1::Counts> CountsFor(const BoardView& view, const Run& run);
 
 // The teller index (1-based) of `participant_id` in the ceremony in force, or 0.
 uint32_t TellerIndex(const BoardView& view, const std::string& participant_id);
+
+// The key ceremony in force, replayed from the board's ceremony entries
+// (each checked again as it is added). FailedPrecondition when none started.
+Result<crypto::CeremonyRecord> CeremonyRecordOf(const BoardView& view);
 
 // Each qualified teller's public share K_i (docs/crypto.md "Threshold decryption").
 Result<crypto::Point> TellerPublicShare(const BoardView& view, uint32_t index);

@@ -1,0 +1,714 @@
+#include "server/meeting_service.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "core/crypto/ballot_crypto.h"
+#include "core/crypto/dlog.h"
+#include "core/crypto/proofs.h"
+#include "core/crypto/threshold.h"
+#include "core/meeting/meeting_defaults.h"
+#include "core/record/chain.h"
+#include "core/record/run_support.h"
+#include "core/rules/counts.h"
+#include "core/rules/layout.h"
+#include "core/rules/outcome.h"
+#include "core/util/bytes.h"
+#include "server/ceremony_acceptance.h"
+
+namespace phieu::server {
+namespace {
+
+using record::BoardView;
+using record::Run;
+
+constexpr char kVersion[] = "phieu-server/0.1";
+
+v1::ErrorCode CodeFor(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kInvalidArgument: return v1::ERROR_BAD_REQUEST;
+    case StatusCode::kPermissionDenied: return v1::ERROR_PERMISSION_DENIED;
+    case StatusCode::kFailedPrecondition: return v1::ERROR_WRONG_PHASE;
+    case StatusCode::kAlreadyExists: return v1::ERROR_ALREADY_VOTED;
+    case StatusCode::kVerificationFailed: return v1::ERROR_VERIFICATION_FAILED;
+    case StatusCode::kNotFound: return v1::ERROR_NOT_FOUND;
+    case StatusCode::kResourceExhausted: return v1::ERROR_RATE_LIMITED;
+    case StatusCode::kUnavailable: return v1::ERROR_UNAVAILABLE;
+    default: return v1::ERROR_INTERNAL;
+  }
+}
+
+v1::Envelope ErrorEnvelope(const Status& s, const std::string& tracking_code = "") {
+  v1::Envelope e;
+  e.mutable_error()->set_code(CodeFor(s));
+  e.mutable_error()->set_message(s.message());
+  if (!tracking_code.empty()) e.mutable_error()->set_tracking_code(tracking_code);
+  return e;
+}
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool IsRole(const BoardView& view, const std::string& participant_id, v1::Role role) {
+  return view.HasRole(participant_id, role);
+}
+
+Status RequireRole(const BoardView& view, const std::string& participant_id, v1::Role role,
+                   const std::string& what) {
+  if (!IsRole(view, participant_id, role)) {
+    return PermissionDenied("only the " +
+                            std::string(role == v1::ROLE_CHAIR     ? "chair"
+                                        : role == v1::ROLE_TELLER ? "tellers"
+                                                                   : "delegates") +
+                            " may " + what);
+  }
+  return Status::Ok();
+}
+
+// Everything that can be said about a ballot without curve arithmetic:
+// who, which run, which unit, duplicates. Runs under the state lock.
+struct BallotPlan {
+  std::string run_context;
+  std::string joint_key;  // encoded point
+  v1::BallotLayout layout;
+  uint32_t weight = 1;
+};
+
+}  // namespace
+
+MeetingService::MeetingService(MeetingServiceOptions options,
+                               std::unique_ptr<board::BoardStore> store,
+                               crypto::PrivateKey signing_key)
+    : options_(std::move(options)), store_(std::move(store)), signing_key_(std::move(signing_key)) {
+  if (!options_.now_ms) options_.now_ms = SystemNowMs;
+}
+
+Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptions options,
+                                                             const crypto::Certificate& ca,
+                                                             crypto::PrivateKey signing_key,
+                                                             const v1::SignedEntry* genesis) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
+  ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
+                   board::BoardStore::Open(options.data_dir + "/board.sqlite"));
+  std::unique_ptr<MeetingService> svc(
+      new MeetingService(std::move(options), std::move(store), std::move(signing_key)));
+
+  // Replay the board into the view (a restart carries on where it stopped).
+  for (uint64_t from = 0;;) {
+    ASSIGN_OR_RETURN(std::vector<v1::BoardEntry> batch, svc->store_->Read(from, 1000));
+    if (batch.empty()) break;
+    for (const auto& e : batch) RETURN_IF_ERROR(svc->view_.Apply(e).Annotate("replaying the board"));
+    from += batch.size();
+  }
+
+  if (svc->view_.has_genesis()) {
+    if (genesis && genesis->body() != svc->view_.entry(0).signed_().body()) {
+      return FailedPrecondition(
+          "the data directory holds another meeting than the genesis given; use a new --data "
+          "directory for a new meeting");
+    }
+  } else {
+    if (!genesis) return FailedPrecondition("a new board needs the genesis entry (--genesis FILE)");
+    v1::EntryBody body;
+    if (!body.ParseFromString(genesis->body()) || !body.has_genesis()) {
+      return InvalidArgument("the genesis file does not hold a genesis entry");
+    }
+    if (genesis->author() != "ca") return InvalidArgument("the genesis entry is not signed by the CA");
+    if (body.genesis().ca_certificate() != ca.Der()) {
+      return VerificationFailed("the genesis names another meeting CA than --ca");
+    }
+    ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
+    RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, genesis->body(), genesis->signature())
+                        .Annotate("genesis signature by the meeting CA"));
+    ASSIGN_OR_RETURN(crypto::PublicKey server_pub, svc->signing_key_.Public());
+    ASSIGN_OR_RETURN(std::string server_raw, server_pub.RawEd25519());
+    if (server_raw != body.genesis().server_signing_key()) {
+      return VerificationFailed("the genesis certifies another server signing key than --signing-key");
+    }
+    int64_t now_s = svc->options_.now_ms() / 1000;
+    for (const auto& m : body.genesis().roster()) {
+      ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(m.certificate()));
+      RETURN_IF_ERROR(cert.VerifyIssuedBy(ca, now_s).Annotate("roster certificate of " + m.participant_id()));
+    }
+    std::lock_guard<std::mutex> lock(svc->mu_);
+    RETURN_IF_ERROR(svc->AppendLocked(*genesis, body, board::EntryIndex{"genesis", "", "", ""}).status());
+  }
+  return svc;
+}
+
+void MeetingService::SetEventSink(EventSink* sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sink_ = sink;
+}
+
+uint64_t MeetingService::chain_length() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return view_.length();
+}
+
+Result<v1::ElectionRecord> MeetingService::Export() const { return store_->Export(); }
+
+Result<Identity> MeetingService::Authenticate(const std::string& pin, const std::string& cert_der) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const record::RosterPerson* p = view_.PersonByPin(pin);
+  if (!p) return PermissionDenied("certificate " + pin.substr(0, 16) + "... is not pinned by the roster");
+  if (p->revoked) return PermissionDenied("certificate of " + p->participant_id + " was revoked");
+  return Identity{pin, p->participant_id};
+}
+
+v1::Envelope MeetingService::Handle(const Identity& who, const v1::Envelope& request) {
+  v1::Envelope out;
+  switch (request.body_case()) {
+    case v1::Envelope::kHello: {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto* w = out.mutable_welcome();
+      w->set_meeting_id(view_.meeting().id());
+      w->set_participant_id(who.participant_id);
+      w->set_chain_length(view_.length());
+      w->set_chain_head(store_->Head());
+      w->set_server_version(kVersion);
+      break;
+    }
+    case v1::Envelope::kPost: {
+      std::string stored_code;
+      Result<v1::Posted> r = Post(who, request.post().entry(), &stored_code);
+      if (!r.ok()) {
+        out = ErrorEnvelope(r.status(), stored_code);
+      } else {
+        *out.mutable_posted() = std::move(r).value();
+      }
+      break;
+    }
+    case v1::Envelope::kGetEntries: {
+      Result<v1::Entries> r = Read(request.get_entries());
+      if (r.ok()) {
+        *out.mutable_entries() = std::move(r).value();
+      } else {
+        out = ErrorEnvelope(r.status());
+      }
+      break;
+    }
+    case v1::Envelope::kMyBallot: {
+      Result<v1::MyBallotAnswer> r = FindMyBallot(who, request.my_ballot());
+      if (r.ok()) {
+        *out.mutable_my_ballot_answer() = std::move(r).value();
+      } else {
+        out = ErrorEnvelope(r.status());
+      }
+      break;
+    }
+    case v1::Envelope::kPing:
+      out.mutable_pong();
+      break;
+    default:
+      out = ErrorEnvelope(InvalidArgument("not a request"));
+  }
+  out.set_request_id(request.request_id());
+  return out;
+}
+
+Result<v1::Entries> MeetingService::Read(const v1::GetEntries& q) const {
+  uint32_t limit = q.limit() == 0 ? options_.max_entries_per_read
+                                  : std::min(q.limit(), options_.max_entries_per_read);
+  v1::Entries out;
+  ASSIGN_OR_RETURN(std::vector<v1::BoardEntry> entries, store_->Read(q.from_seq(), limit));
+  for (auto& e : entries) *out.add_entries() = std::move(e);
+  out.set_chain_length(store_->Length());
+  return out;
+}
+
+Result<v1::SignedReceipt> MeetingService::ReceiptFor(const v1::BoardEntry& entry,
+                                                     const v1::EncryptedBallot& ballot) const {
+  v1::Receipt r;
+  r.set_meeting_id(view_.meeting().id());
+  r.set_run_id(ballot.run_id());
+  r.set_unit_id(ballot.unit_id());
+  r.set_tracking_code(Hex(crypto::TrackingCode(ballot)));
+  r.set_seq(entry.seq());
+  r.set_entry_hash(entry.hash());
+  r.set_server_time_ms(entry.server_time_ms());
+  v1::SignedReceipt sr;
+  if (!r.SerializeToString(sr.mutable_receipt())) return Internal("cannot serialize receipt");
+  ASSIGN_OR_RETURN(std::string sig, signing_key_.Sign(crypto::kReceiptDomain, sr.receipt()));
+  sr.set_signature(std::move(sig));
+  return sr;
+}
+
+Result<v1::MyBallotAnswer> MeetingService::FindMyBallot(const Identity& who, const v1::MyBallot& q) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Run* run = view_.FindRun(q.run_id());
+  if (!run) return NotFound("no run " + q.run_id());
+  std::string unit = q.unit_id();
+  if (unit.empty()) {
+    const v1::Participant* p = view_.Participant(who.participant_id);
+    unit = p ? p->unit_id() : "";
+  }
+  v1::MyBallotAnswer a;
+  auto it = run->ballots.find(unit);
+  if (it == run->ballots.end()) return a;
+  a.set_counted(true);
+  const v1::BoardEntry& e = view_.entry(it->second.seq);
+  ASSIGN_OR_RETURN(*a.mutable_receipt(), ReceiptFor(e, view_.body(it->second.seq).ballot()));
+  return a;
+}
+
+Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signed_entry,
+                                                    const v1::EntryBody& body,
+                                                    board::EntryIndex index) {
+  ASSIGN_OR_RETURN(v1::BoardEntry entry, store_->Append(signed_entry, index, options_.now_ms()));
+  Status applied = view_.Apply(entry);
+  if (!applied.ok()) {
+    // The store and the view disagree: nothing sensible can follow.
+    return Internal("appended entry does not index: " + applied.message());
+  }
+  if (sink_) {
+    v1::Envelope ev;
+    *ev.mutable_event()->mutable_appended() = entry;
+    sink_->Broadcast(ev);
+  }
+  return entry;
+}
+
+Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBody& body_in) {
+  v1::EntryBody body = body_in;
+  body.set_meeting_id(view_.meeting().id());
+  v1::SignedEntry se;
+  if (!body.SerializeToString(se.mutable_body())) return Internal("cannot serialize entry");
+  ASSIGN_OR_RETURN(std::string sig, signing_key_.Sign(crypto::kEntryDomain, se.body()));
+  se.set_author("server");
+  se.set_signature(std::move(sig));
+  board::EntryIndex index{record::PayloadKind(body), "", "", ""};
+  if (body.has_tally()) index.run_id = body.tally().run_id();
+  if (body.has_result()) index.run_id = body.result().run_id();
+  ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+  RETURN_IF_ERROR(FollowUpLocked(body));
+  return e;
+}
+
+Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
+                                        std::string* stored_code) {
+  if (se.body().size() > options_.max_entry_body) {
+    return ResourceExhausted("entry body of " + std::to_string(se.body().size()) +
+                             " bytes exceeds the cap");
+  }
+  v1::EntryBody body;
+  if (!body.ParseFromString(se.body())) return InvalidArgument("entry body does not parse");
+
+  std::unique_lock<std::mutex> lock(mu_);
+  if (body.meeting_id() != view_.meeting().id()) {
+    return InvalidArgument("entry is for meeting '" + body.meeting_id() + "', this is '" +
+                           view_.meeting().id() + "'");
+  }
+  if (view_.meeting_closed()) return FailedPrecondition("the meeting is closed");
+
+  // Who signed it. Participants sign with their own certificate key; roster
+  // changes are signed offline by the meeting CA and carried by the chair.
+  const std::string& pid = who.participant_id;
+  if (body.has_roster_change()) {
+    RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "post a roster change"));
+    if (se.author() != "ca") return VerificationFailed("a roster change must be signed by the meeting CA");
+    ASSIGN_OR_RETURN(crypto::Certificate ca,
+                     crypto::Certificate::FromDer(view_.genesis().ca_certificate()));
+    ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
+    RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
+                        .Annotate("roster change signature by the meeting CA"));
+  } else {
+    if (se.author() != who.pin) {
+      return PermissionDenied("entry is signed for another certificate than this connection's");
+    }
+    const record::RosterPerson* person = view_.PersonByPin(who.pin);
+    if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
+    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
+    ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
+    RETURN_IF_ERROR(
+        key.Verify(crypto::kEntryDomain, se.body(), se.signature()).Annotate("entry signature"));
+  }
+
+  board::EntryIndex index{record::PayloadKind(body), "", "", ""};
+  switch (body.payload_case()) {
+    case v1::EntryBody::kGenesis:
+      return PermissionDenied("the genesis is loaded when the server starts, not posted");
+    case v1::EntryBody::kTally:
+    case v1::EntryBody::kResult:
+    case v1::EntryBody::kCeremonyDone:
+      return PermissionDenied("only the server writes " + index.kind + " entries");
+
+    case v1::EntryBody::kRosterChange: {
+      for (const auto& pin : body.roster_change().revoke_pins()) {
+        const record::RosterPerson* p = view_.PersonByPin(pin);
+        if (!p) return NotFound("revokes a pin that is not on the roster: " + pin);
+        if (p->revoked) return FailedPrecondition("pin of " + p->participant_id + " is already revoked");
+      }
+      ASSIGN_OR_RETURN(crypto::Certificate ca,
+                       crypto::Certificate::FromDer(view_.genesis().ca_certificate()));
+      for (const auto& m : body.roster_change().add()) {
+        if (!view_.Participant(m.participant_id())) {
+          return NotFound("adds a certificate for '" + m.participant_id() + "', who is not in the meeting");
+        }
+        ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(m.certificate()));
+        RETURN_IF_ERROR(cert.VerifyIssuedBy(ca, options_.now_ms() / 1000)
+                            .Annotate("new certificate of " + m.participant_id()));
+        if (cert.CommonName() != m.participant_id()) {
+          return VerificationFailed("new certificate's name is not '" + m.participant_id() + "'");
+        }
+      }
+      break;
+    }
+
+    case v1::EntryBody::kCheckIn: {
+      const auto& c = body.check_in();
+      if (!view_.Unit(c.unit_id())) return NotFound("no unit '" + c.unit_id() + "'");
+      if (c.by_chair()) {
+        RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "check in a delegate without a laptop"));
+      } else {
+        if (view_.DelegateOf(c.unit_id()) != pid) {
+          return PermissionDenied(pid + " is not the delegate of '" + c.unit_id() + "'");
+        }
+        if (c.own_pin() != who.pin) {
+          return VerificationFailed("check-in confirms pin " + c.own_pin().substr(0, 16) +
+                                    "..., not this certificate's");
+        }
+      }
+      auto existing = view_.check_ins().find(c.unit_id());
+      if (existing != view_.check_ins().end()) {
+        v1::Posted p;  // checking in twice is harmless: answer with the first
+        p.set_seq(existing->second.seq);
+        p.set_entry_hash(view_.entry(existing->second.seq).hash());
+        return p;
+      }
+      index.unit_id = c.unit_id();
+      break;
+    }
+
+    case v1::EntryBody::kProxy: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "record a proxy"));
+      const auto& p = body.proxy();
+      if (!view_.Unit(p.absent_unit_id())) return NotFound("no unit '" + p.absent_unit_id() + "'");
+      if (view_.check_ins().count(p.absent_unit_id())) {
+        return FailedPrecondition("unit '" + p.absent_unit_id() + "' is present; it needs no proxy");
+      }
+      if (!IsRole(view_, p.holder_id(), v1::ROLE_DELEGATE)) {
+        return InvalidArgument("proxy holder '" + p.holder_id() + "' is not a delegate");
+      }
+      if (view_.proxies().count(p.absent_unit_id())) {
+        return AlreadyExists("unit '" + p.absent_unit_id() + "' already has a proxy");
+      }
+      index.unit_id = p.absent_unit_id();
+      break;
+    }
+
+    case v1::EntryBody::kProxyAcceptance: {
+      const auto& a = body.proxy_acceptance();
+      auto it = view_.proxies().find(a.absent_unit_id());
+      if (it == view_.proxies().end() || it->second.entry_id != a.proxy_entry_hash()) {
+        return NotFound("no such proxy for '" + a.absent_unit_id() + "'");
+      }
+      if (it->second.holder_id != pid) return PermissionDenied("the proxy names another holder");
+      if (it->second.accepted) return AlreadyExists("proxy already accepted");
+      index.unit_id = a.absent_unit_id();
+      break;
+    }
+
+    case v1::EntryBody::kCeremonyStart:
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "start the key ceremony"));
+      RETURN_IF_ERROR(CheckCeremonyStart(view_, body.ceremony_start()));
+      break;
+    case v1::EntryBody::kCeremonyCommit:
+    case v1::EntryBody::kCeremonyReveal:
+    case v1::EntryBody::kCeremonyShares:
+    case v1::EntryBody::kCeremonyComplaint:
+    case v1::EntryBody::kCeremonyComplaintAnswer:
+    case v1::EntryBody::kCeremonyTestDecryption:
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post key ceremony messages"));
+      RETURN_IF_ERROR(CheckCeremonyMessage(view_, pid, body));
+      break;
+
+    case v1::EntryBody::kOpen: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "open a ballot"));
+      const auto& o = body.open();
+      const v1::BallotSpec* spec = view_.Spec(o.ballot_id());
+      if (!spec) return NotFound("no ballot '" + o.ballot_id() + "' in the meeting");
+      if (!view_.key_ready()) return FailedPrecondition("the tellers' key ceremony is not finished");
+      if (o.ceremony_done() != view_.ceremony().done_entry) {
+        return FailedPrecondition("the open names another key than the one in force");
+      }
+      if (view_.OpenRun(o.ballot_id())) return FailedPrecondition("ballot '" + o.ballot_id() + "' is already open");
+      const Run* latest = view_.LatestRun(o.ballot_id());
+      if (o.previous_run().empty()) {
+        if (latest && !latest->cancelled) {
+          return FailedPrecondition("ballot '" + o.ballot_id() +
+                                    "' has already run; open a second round (runoff) or cancel it first");
+        }
+        if (o.round() > 1) return InvalidArgument("round > 1 needs the previous run");
+      } else {
+        const Run* prev = view_.FindRun(o.previous_run());
+        if (!prev || prev->ballot_id != o.ballot_id()) return NotFound("no previous run of this ballot");
+        if (prev != latest) return FailedPrecondition("a second round follows the latest run only");
+        if (prev->result_entry.empty()) return FailedPrecondition("the previous run has no result yet");
+        if (o.round() != prev->round + 1) return InvalidArgument("round must be " + std::to_string(prev->round + 1));
+        if (o.candidate_ids().empty()) return InvalidArgument("a second round names its candidates");
+      }
+      for (const auto& c : o.candidate_ids()) {
+        if (std::none_of(spec->candidates().begin(), spec->candidates().end(),
+                         [&](const v1::Candidate& x) { return x.id() == c; })) {
+          return NotFound("no candidate '" + c + "' on ballot '" + o.ballot_id() + "'");
+        }
+      }
+      uint64_t present_votes = 0;
+      for (const auto& [unit, att] : view_.check_ins()) {
+        if (att.remote && view_.meeting().remote_not_present()) continue;
+        present_votes += view_.Weight(unit);
+      }
+      for (const auto& [unit, proxy] : view_.proxies()) {
+        if (proxy.accepted && !view_.check_ins().count(unit)) present_votes += view_.Weight(unit);
+      }
+      RETURN_IF_ERROR(rules::CheckQuorum(view_.meeting(), present_votes));
+      break;
+    }
+
+    case v1::EntryBody::kClose: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close a ballot"));
+      const Run* run = view_.FindRun(body.close().run_id());
+      if (!run) return NotFound("no run " + body.close().run_id());
+      if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
+      index.run_id = run->run_id;
+      break;
+    }
+
+    case v1::EntryBody::kCancel: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "cancel a ballot"));
+      const Run* run = view_.FindRun(body.cancel().run_id());
+      if (!run) return NotFound("no run " + body.cancel().run_id());
+      if (run->cancelled) return FailedPrecondition("the run is already cancelled");
+      if (!run->result_entry.empty()) return FailedPrecondition("the run has a result; it cannot be cancelled");
+      index.run_id = run->run_id;
+      break;
+    }
+
+    case v1::EntryBody::kBallot: {
+      const v1::EncryptedBallot& b = body.ballot();
+      const Run* run = view_.FindRun(b.run_id());
+      if (!run) return NotFound("no run " + b.run_id());
+      if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
+      if (run->closed) return FailedPrecondition("this ballot is closed");
+      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+      if (caster != pid) {
+        return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
+      }
+      const std::string code = Hex(crypto::TrackingCode(b));
+      auto existing = run->ballots.find(b.unit_id());
+      if (existing != run->ballots.end()) {
+        const v1::BoardEntry& e = view_.entry(existing->second.seq);
+        const v1::EncryptedBallot& stored = view_.body(existing->second.seq).ballot();
+        if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
+          v1::Posted p;
+          p.set_seq(e.seq());
+          p.set_entry_hash(e.hash());
+          ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
+          return p;
+        }
+        *stored_code = Hex(crypto::TrackingCode(stored));
+        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
+      }
+      BallotPlan plan;
+      ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
+      ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
+      ASSIGN_OR_RETURN(plan.joint_key, key.Encode());
+      ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
+      const std::string run_id = run->run_id;
+
+      // The proofs are the expensive part: check them without the lock.
+      lock.unlock();
+      ASSIGN_OR_RETURN(crypto::Point k2, crypto::Point::Decode(plan.joint_key));
+      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, k2, plan.layout, b)
+                          .Annotate("ballot of '" + b.unit_id() + "'"));
+      lock.lock();
+
+      // The world may have moved meanwhile: check the phase and duplicates again.
+      run = view_.FindRun(run_id);
+      if (run->closed || run->cancelled) return FailedPrecondition("this ballot closed meanwhile");
+      if (run->ballots.count(b.unit_id())) {
+        *stored_code = Hex(crypto::TrackingCode(view_.body(run->ballots.at(b.unit_id()).seq).ballot()));
+        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
+      }
+      index.run_id = run_id;
+      index.unit_id = b.unit_id();
+      index.tracking_code = code;
+      ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+      v1::Posted p;
+      p.set_seq(e.seq());
+      p.set_entry_hash(e.hash());
+      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, b));
+      return p;
+    }
+
+    case v1::EntryBody::kSpoiled:
+      return FailedPrecondition("spoiled ballots (Benaloh challenge) are not accepted by this server yet");
+    case v1::EntryBody::kPaperBatch:
+    case v1::EntryBody::kPaperBatchSignature:
+      return FailedPrecondition("paper batches are not accepted by this server yet");
+
+    case v1::EntryBody::kDecryptionShare: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post decryption shares"));
+      const auto& d = body.decryption_share();
+      const Run* run = view_.FindRun(d.run_id());
+      if (!run) return NotFound("no run " + d.run_id());
+      if (run->cancelled) return FailedPrecondition("the run was cancelled");
+      if (run->tally_entry.empty() || d.tally_entry() != run->tally_entry) {
+        return FailedPrecondition("the share is not for this run's tally");
+      }
+      if (!run->result_entry.empty()) return FailedPrecondition("the run already has its result");
+      uint32_t idx = record::TellerIndex(view_, pid);
+      if (idx == 0 || idx != d.index()) return PermissionDenied("teller index does not match the author");
+      if (run->decryption_shares.count(idx)) return AlreadyExists("this teller already sent its share");
+      const v1::Tally& tally = view_.body(run->tally_seq).tally();
+      if (d.partials_size() != tally.totals_size()) {
+        return InvalidArgument("share has " + std::to_string(d.partials_size()) + " partials for " +
+                               std::to_string(tally.totals_size()) + " totals");
+      }
+      ASSIGN_OR_RETURN(crypto::Point public_share, record::TellerPublicShare(view_, idx));
+      std::string ctx = record::DecryptionContext(view_, *run);
+      for (int i = 0; i < d.partials_size(); ++i) {
+        ASSIGN_OR_RETURN(crypto::Ciphertext ct, crypto::FromProto(tally.totals(i)));
+        RETURN_IF_ERROR(crypto::VerifyPartial(ctx, public_share, ct, d.partials(i))
+                            .Annotate("partial decryption of total " + std::to_string(i)));
+      }
+      index.run_id = run->run_id;
+      break;
+    }
+
+    case v1::EntryBody::kResultCosign: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "co-sign a result"));
+      auto seq = view_.FindEntry(body.result_cosign().result_entry());
+      if (!seq || !view_.body(*seq).has_result()) return NotFound("no such result");
+      const Run* run = view_.FindRun(view_.body(*seq).result().run_id());
+      uint32_t idx = record::TellerIndex(view_, pid);
+      if (idx == 0) return PermissionDenied("not a teller of the ceremony in force");
+      if (run && run->cosigned.count(idx)) return AlreadyExists("already co-signed");
+      break;
+    }
+
+    case v1::EntryBody::kShareDestroyed: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "record a destroyed share"));
+      if (body.share_destroyed().index() != record::TellerIndex(view_, pid)) {
+        return PermissionDenied("teller index does not match the author");
+      }
+      break;
+    }
+
+    case v1::EntryBody::kMeetingClosed: {
+      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close the meeting"));
+      for (const Run* run : view_.RunsInOrder()) {
+        if (!run->cancelled && run->result_entry.empty()) {
+          return FailedPrecondition("ballot '" + run->ballot_id + "' has no result yet; close or cancel it first");
+        }
+      }
+      break;
+    }
+
+    case v1::EntryBody::PAYLOAD_NOT_SET:
+      return InvalidArgument("entry has no payload");
+  }
+
+  ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+  RETURN_IF_ERROR(FollowUpLocked(body));
+  v1::Posted p;
+  p.set_seq(e.seq());
+  p.set_entry_hash(e.hash());
+  return p;
+}
+
+Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
+  if (body.has_roster_change()) {
+    for (const auto& pin : body.roster_change().revoke_pins()) {
+      if (sink_) sink_->Disconnect(pin, "certificate revoked by the meeting CA");
+    }
+    return Status::Ok();
+  }
+
+  if (IsCeremonyMessage(body)) {
+    ASSIGN_OR_RETURN(std::optional<v1::CeremonyDone> done, CeremonyCompletion(view_));
+    if (done) {
+      v1::EntryBody out;
+      *out.mutable_ceremony_done() = *done;
+      RETURN_IF_ERROR(AppendServerEntryLocked(out).status());
+    }
+    return Status::Ok();
+  }
+
+  if (body.has_close()) {
+    // Aggregate the run's ballots, weighted, into the full layout.
+    const Run* run = view_.FindRun(body.close().run_id());
+    ASSIGN_OR_RETURN(record::RunAggregate agg, record::RunAggregate::Create(view_, *run));
+    v1::EntryBody out;
+    v1::Tally* tally = out.mutable_tally();
+    tally->set_run_id(run->run_id);
+    std::vector<std::pair<uint64_t, std::string>> ballots;
+    for (const auto& [unit, ref] : run->ballots) ballots.emplace_back(ref.seq, unit);
+    std::sort(ballots.begin(), ballots.end());
+    for (const auto& [seq, unit] : ballots) {
+      RETURN_IF_ERROR(agg.Add(view_.body(seq).ballot(), view_.Weight(unit)));
+      tally->add_ballot_entries(record::EntryId(view_.entry(seq)));
+    }
+    Result<std::vector<v1::Ciphertext>> totals = agg.ToProto();
+    if (!totals.ok()) {
+      // Too few ballots to form every total (e.g. none at all): the tellers
+      // will not decrypt it either; the chair cancels or re-runs.
+      return Status::Ok();
+    }
+    for (auto& c : *totals) *tally->add_totals() = std::move(c);
+    return AppendServerEntryLocked(out).status();
+  }
+
+  if (body.has_decryption_share()) {
+    const Run* run = view_.FindRun(body.decryption_share().run_id());
+    if (!run || !run->result_entry.empty()) return Status::Ok();
+    const uint32_t t = view_.ceremony().threshold;
+    if (run->decryption_shares.size() < t) return Status::Ok();
+
+    // Combine the first t shares (all verified on arrival).
+    std::vector<uint32_t> indices;
+    for (const auto& [idx, seq] : run->decryption_shares) {
+      if (indices.size() < t) indices.push_back(idx);
+    }
+    const v1::Tally& tally = view_.body(run->tally_seq).tally();
+    ASSIGN_OR_RETURN(v1::Counts counts, record::CountsFor(view_, *run));
+    ASSIGN_OR_RETURN(crypto::DlogTable table,
+                     crypto::DlogTable::Create(std::max<uint64_t>(1, counts.received_votes())));
+    std::vector<uint64_t> totals;
+    for (int i = 0; i < tally.totals_size(); ++i) {
+      std::vector<crypto::Point> partials;
+      for (uint32_t idx : indices) {
+        const auto& share = view_.body(run->decryption_shares.at(idx)).decryption_share();
+        ASSIGN_OR_RETURN(crypto::Point m, crypto::Point::Decode(share.partials(i).share()));
+        partials.push_back(std::move(m));
+      }
+      ASSIGN_OR_RETURN(crypto::Point combined, crypto::CombinePartials(indices, partials));
+      ASSIGN_OR_RETURN(crypto::Ciphertext ct, crypto::FromProto(tally.totals(i)));
+      ASSIGN_OR_RETURN(crypto::Point mg, crypto::DecryptToPoint(ct, combined));
+      ASSIGN_OR_RETURN(uint64_t m, table.Solve(mg));
+      totals.push_back(m);
+    }
+    const v1::BallotSpec* spec = view_.Spec(run->ballot_id);
+    ASSIGN_OR_RETURN(v1::Outcome outcome,
+                     rules::ComputeOutcome(view_.meeting(), *spec, run->candidates, totals, counts));
+    v1::EntryBody out;
+    v1::Result* result = out.mutable_result();
+    result->set_run_id(run->run_id);
+    result->set_tally_entry(run->tally_entry);
+    for (uint64_t m : totals) result->add_totals(static_cast<uint32_t>(m));
+    for (uint32_t idx : indices) result->add_tellers(idx);
+    if (!outcome.SerializeToString(result->mutable_outcome())) return Internal("cannot serialize outcome");
+    result->set_chain_head(Hex(store_->Head()));
+    return AppendServerEntryLocked(out).status();
+  }
+  return Status::Ok();
+}
+
+}  // namespace phieu::server

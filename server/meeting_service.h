@@ -1,0 +1,96 @@
+// MeetingService: the server's request handler for one meeting.
+//
+// A plain object with no sockets: Handle(identity, request) -> response.
+// It accepts author-signed board entries when the author's role and the
+// meeting's phase allow them and their signatures and proofs verify, appends
+// them to the board (BoardStore), and pushes each appended entry to every
+// connected client through the EventSink. It also authors the server's own
+// entries: the tally of a closed run, the ceremony's "key fixed" entry and
+// the signed result once t tellers' decryption shares verify.
+//
+// What it never does: decrypt anything by itself (it holds no key share),
+// accept a plaintext vote, or log a request's contents.
+//
+// Acceptance rules per entry kind are listed in docs/protocol.md ("Entries
+// and who may post them"). Every refusal is an Error envelope whose message
+// names the failed check.
+//
+// Thread-safety: all methods are thread-safe. Proof verification of ballots
+// runs outside the state lock, so two cores verify two ballots at once.
+#ifndef PHIEU_SERVER_MEETING_SERVICE_H_
+#define PHIEU_SERVER_MEETING_SERVICE_H_
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/board/board_store.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/keys.h"
+#include "core/record/board_view.h"
+#include "core/util/status.h"
+#include "server/service.h"
+
+namespace phieu::server {
+
+struct MeetingServiceOptions {
+  std::string data_dir;             // holds board.sqlite
+  size_t max_entry_body = 512 * 1024;
+  uint32_t max_entries_per_read = 1000;
+  std::function<int64_t()> now_ms;  // the server's clock; defaults to system_clock
+};
+
+class MeetingService : public Service {
+ public:
+  // Opens (or creates) the meeting in options.data_dir. On a new board,
+  // `genesis` (the CA-signed genesis entry made by `phieu certs roster`) is
+  // checked and appended; on an existing board it must be the same entry or
+  // empty. `ca` is the meeting CA the server was started with; the genesis
+  // must name it and `signing_key` must be the server key it certifies.
+  static Result<std::unique_ptr<MeetingService>> Open(MeetingServiceOptions options,
+                                                      const crypto::Certificate& ca,
+                                                      crypto::PrivateKey signing_key,
+                                                      const v1::SignedEntry* genesis);
+
+  Result<Identity> Authenticate(const std::string& pin, const std::string& cert_der) override;
+  v1::Envelope Handle(const Identity& who, const v1::Envelope& request) override;
+  void SetEventSink(EventSink* sink) override;
+
+  // For tests and `phieu record export` on a live server.
+  uint64_t chain_length() const;
+  Result<v1::ElectionRecord> Export() const;
+
+ private:
+  MeetingService(MeetingServiceOptions options, std::unique_ptr<board::BoardStore> store,
+                 crypto::PrivateKey signing_key);
+
+  // On a second ballot from a unit, `stored_code` receives the tracking code
+  // of the ballot already counted.
+  Result<v1::Posted> Post(const Identity& who, const v1::SignedEntry& signed_entry,
+                          std::string* stored_code);
+  Result<v1::MyBallotAnswer> FindMyBallot(const Identity& who, const v1::MyBallot& q);
+  Result<v1::Entries> Read(const v1::GetEntries& q) const;
+
+  // Appends an entry (state lock held), updates the view, broadcasts it.
+  Result<v1::BoardEntry> AppendLocked(const v1::SignedEntry& signed_entry, const v1::EntryBody& body,
+                                      board::EntryIndex index);
+  // Signs and appends an entry authored by the server.
+  Result<v1::BoardEntry> AppendServerEntryLocked(const v1::EntryBody& body);
+  // What the server does after an entry lands: tally a closed run, fix the
+  // key, publish a result.
+  Status FollowUpLocked(const v1::EntryBody& body);
+  Result<v1::SignedReceipt> ReceiptFor(const v1::BoardEntry& ballot_entry,
+                                       const v1::EncryptedBallot& ballot) const;
+
+  MeetingServiceOptions options_;
+  std::unique_ptr<board::BoardStore> store_;
+  crypto::PrivateKey signing_key_;
+  mutable std::mutex mu_;
+  record::BoardView view_;
+  EventSink* sink_ = nullptr;
+};
+
+}  // namespace phieu::server
+
+#endif  // PHIEU_SERVER_MEETING_SERVICE_H_
