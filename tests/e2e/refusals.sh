@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# What a meeting relies on being refused, over loopback mutual TLS:
+# a second cast, a cast to a closed ballot, a delegate opening or closing,
+# an unknown certificate, TLS 1.2; and a server restart keeps every
+# receipted ballot (the resend gets the original receipt).
+set -uo pipefail
+BUILD=$1 MEETING=$2 WORK=$3
+BIN="$BUILD/bin"; PHIEU="$BIN/phieu"
+rm -rf "$WORK"; mkdir -p "$WORK"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+fails=0; passes=0
+check() {  # check NAME EXPECTED_EXIT COMMAND...
+  local name=$1 want=$2; shift 2
+  "$@" > "$WORK/last.out" 2>&1; local got=$?
+  if [ "$got" = "$want" ]; then passes=$((passes+1)); echo "ok   $name"
+  else fails=$((fails+1)); echo "FAIL $name: exit $got, expected $want"; sed 's/^/     /' "$WORK/last.out"; fi
+}
+contains() {  # contains NAME TEXT: the last output contains TEXT
+  if grep -q -- "$2" "$WORK/last.out"; then passes=$((passes+1)); echo "ok   $1"
+  else fails=$((fails+1)); echo "FAIL $1: output lacks '$2'"; sed 's/^/     /' "$WORK/last.out"; fi
+}
+
+"$PHIEU" certs init "$MEETING" --out "$WORK/m" > /dev/null
+P="$WORK/m/participants"
+start_server() {
+  rm -f "$WORK/port"
+  "$BIN/phieu-server" --certs "$WORK/m" --listen "127.0.0.1:${1:-0}" --port-file "$WORK/port" >> "$WORK/server.log" 2>&1 &
+  SERVER=$!; PIDS+=($SERVER)
+  for _ in $(seq 1 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+  PORT=$(cat "$WORK/port")
+}
+start_server
+for d in "$P"/*/; do "$PHIEU" certs profile --out "$WORK/m" --id "$(basename "$d")" --server "127.0.0.1:$PORT" > /dev/null; done
+CHAIR=nguyen-huy-hoang
+for t in dai-bieu-lao-cai dai-bieu-ha-giang dai-bieu-dien-bien; do
+  echo "passphrase-$t" > "$WORK/$t.pass"
+  "$PHIEU" teller run --profile "$P/$t" --passphrase-file "$WORK/$t.pass" --seconds 500 > "$WORK/teller-$t.log" 2>&1 &
+  PIDS+=($!)
+done
+check "ceremony" 0 "$PHIEU" ceremony start --profile "$P/$CHAIR" --wait 120
+check "a delegate cannot open before quorum either way" 3 "$PHIEU" open co-thi-dua --profile "$P/nguyen-ngoc-thu"
+for d in nguyen-huy-hoang nguyen-ngoc-thu dai-bieu-lao-cai dai-bieu-ha-giang dai-bieu-lang-son; do
+  "$PHIEU" checkin --profile "$P/$d" > /dev/null
+done
+check "a delegate cannot open a ballot" 3 "$PHIEU" open co-thi-dua --profile "$P/nguyen-ngoc-thu"
+contains "  ...and is told why" "only the chair"
+check "the chair opens" 0 "$PHIEU" open co-thi-dua --profile "$P/$CHAIR"
+check "cast" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --yes
+contains "  ...with a receipt" "mã theo dõi"
+CODE=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | awk '{print $3}')
+check "an identical resend gets the original receipt" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --yes
+contains "  ...the same tracking code" "$CODE"
+mv "$P/nguyen-ngoc-thu/ballots" "$WORK/ballots-saved"
+check "a second, different cast is refused" 3 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice lao-cai --yes
+contains "  ...as already voted" "already voted"
+rm -rf "$P/nguyen-ngoc-thu/ballots"; mv "$WORK/ballots-saved" "$P/nguyen-ngoc-thu/ballots"
+check "self-vote is refused by the client" 2 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lang-son" --choice lang-son --yes
+check "an absent unit cannot vote" 3 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lai-chau" --choice son-la --yes
+check "a delegate cannot close" 3 "$PHIEU" close co-thi-dua --profile "$P/dai-bieu-lang-son"
+for d in nguyen-huy-hoang dai-bieu-lao-cai; do
+  check "cast by $d" 0 "$PHIEU" vote co-thi-dua --profile "$P/$d" --choice cao-bang --yes
+done
+
+# A restart keeps every receipted ballot.
+kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
+start_server "$PORT"
+check "after a restart the resend still gets its receipt" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --yes
+contains "  ...the same tracking code" "$CODE"
+check "status after restart" 0 "$PHIEU" status --profile "$P/$CHAIR"
+contains "  ...3 ballots kept" "co-thi-dua: open, 3 ballots"
+
+check "the chair closes" 0 "$PHIEU" close co-thi-dua --profile "$P/$CHAIR"
+check "a cast to a closed ballot is refused" 3 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-ha-giang" --choice son-la --yes
+
+# A certificate from another meeting's CA is refused at the handshake.
+"$PHIEU" certs init "$MEETING" --out "$WORK/other" > /dev/null
+"$PHIEU" certs profile --out "$WORK/other" --id nguyen-ngoc-thu --server "127.0.0.1:$PORT" > /dev/null
+check "a certificate from another CA is refused" 5 "$PHIEU" status --profile "$WORK/other/participants/nguyen-ngoc-thu"
+# TLS 1.2 is refused.
+if command -v openssl > /dev/null; then
+  check "TLS 1.2 is refused" 1 bash -c "echo | timeout 10 openssl s_client -connect 127.0.0.1:$PORT -tls1_2 \
+    -cert $P/nguyen-ngoc-thu/cert.pem -key $P/nguyen-ngoc-thu/key.pem -CAfile $P/nguyen-ngoc-thu/ca.pem"
+else
+  echo "skip TLS 1.2 check: no openssl command"
+fi
+echo "$passes passed, $fails failed"
+[ "$fails" = 0 ]
