@@ -540,6 +540,25 @@ int RunChair(const std::string& command, const Argv& argv) {
   return 0;
 }
 
+int RunRosterChange(const Argv& argv) {
+  auto args = ParseArgs(argv, {});
+  if (!args.ok()) return Fail(args.status());
+  if (args->positional().size() != 1) return Usage("phieu roster-change FILE   (made by `phieu certs replace`)");
+  auto data = crypto::ReadFile(args->positional()[0]);
+  if (!data.ok()) return Fail(data.status());
+  v1::SignedEntry entry;
+  v1::EntryBody body;
+  if (!entry.ParseFromString(*data) || !body.ParseFromString(entry.body()) || !body.has_roster_change()) {
+    return Fail(InvalidArgument(args->positional()[0] + " is not a signed roster change"));
+  }
+  auto client = ConnectAndSync(*args);
+  if (!client.ok()) return Fail(client.status());
+  auto posted = (*client)->PostSigned(entry);
+  if (!posted.ok()) return Fail(posted.status());
+  std::cout << "roster change on the board: entry " << posted->seq() << "\n";
+  return 0;
+}
+
 int RunAcceptProxy(const Argv& argv) {
   auto args = ParseArgs(argv, {"unit"});
   if (!args.ok()) return Fail(args.status());

@@ -22,6 +22,8 @@ int RunVote(const Argv& args);
 int RunWatch(const Argv& args);
 int RunChair(const std::string& command, const Argv& args);  // open, close, cancel, runoff, proxy, ...
 int RunAcceptProxy(const Argv& args);
+// Posts a CA-signed roster change (lost laptop) made by `phieu certs replace`.
+int RunRosterChange(const Argv& args);
 int RunResult(const Argv& args);
 int RunTeller(const Argv& args);
 int RunDemo(const Argv& args);

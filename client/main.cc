@@ -21,7 +21,9 @@ Certificates (the chair's desk and each laptop):
   certs sign --out DIR --csr FILE --id ID   chair: sign a participant's request
   certs profile --out DIR --id ID --server HOST:PORT   chair: a participant's profile
   certs roster --meeting FILE --out DIR  chair: the signed genesis entry (meeting + roster)
+  certs replace --out DIR --id ID [--csr FILE]   chair: revoke a lost laptop's pin
   certs init MEETING --out DIR [--server HOST:PORT]    ONE MACHINE, DEMOS AND TESTS ONLY
+  demo plan MEETING                      check a meeting file; print its demo script
 
 Everyone:
   status                                 the meeting, attendance, key ceremony, ballots
@@ -42,6 +44,8 @@ Chair:
   open BALLOT | close BALLOT [--wait SECONDS] | cancel BALLOT [--reason TEXT]
   runoff BALLOT [--candidates a,b]       open the second round in one step
   close-meeting                          after the last result
+  roster-change FILE                     put a CA-signed roster change on the board
+                                         (lost laptop: see `phieu certs replace`)
 
 Tellers:
   teller run --passphrase-file FILE [--seconds N]   take part in the key ceremony,
@@ -75,6 +79,7 @@ int main(int argc, char** argv) {
     if (command == "vote") return RunVote(rest);
     if (command == "watch") return RunWatch(rest);
     if (command == "accept-proxy") return RunAcceptProxy(rest);
+    if (command == "roster-change") return RunRosterChange(rest);
     if (command == "result") return RunResult(rest);
     if (command == "teller") return RunTeller(rest);
     if (command == "demo") return RunDemo(rest);
