@@ -222,30 +222,11 @@ Status Teller::MaybeCosign(const Run& run) {
   RETURN_IF_ERROR(CheckServerSignature(v, e));
   const v1::Result& result = v.body(run.result_seq).result();
   // Recompute the totals from the posted shares of the tellers the result names.
-  const v1::Tally& tally = v.body(run.tally_seq).tally();
   std::vector<uint32_t> indices(result.tellers().begin(), result.tellers().end());
   if (indices.size() < v.ceremony().threshold) return VerificationFailed("the result names fewer than t tellers");
+  ASSIGN_OR_RETURN(std::vector<uint64_t> totals,
+                   record::DecryptTotals(v, run, indices, /*verify_partials=*/true));
   ASSIGN_OR_RETURN(v1::Counts counts, record::CountsFor(v, run));
-  ASSIGN_OR_RETURN(crypto::DlogTable table, crypto::DlogTable::Create(std::max<uint64_t>(1, counts.received_votes())));
-  const std::string ctx = record::DecryptionContext(v, run);
-  std::vector<uint64_t> totals;
-  for (int i = 0; i < tally.totals_size(); ++i) {
-    std::vector<crypto::Point> partials;
-    ASSIGN_OR_RETURN(crypto::Ciphertext ct, crypto::FromProto(tally.totals(i)));
-    for (uint32_t idx : indices) {
-      auto seq = run.decryption_shares.find(idx);
-      if (seq == run.decryption_shares.end()) return VerificationFailed("the result uses a share that is not on the board");
-      const auto& share = v.body(seq->second).decryption_share();
-      ASSIGN_OR_RETURN(crypto::Point ki, record::TellerPublicShare(v, idx));
-      RETURN_IF_ERROR(crypto::VerifyPartial(ctx, ki, ct, share.partials(i)));
-      ASSIGN_OR_RETURN(crypto::Point m, crypto::Point::Decode(share.partials(i).share()));
-      partials.push_back(std::move(m));
-    }
-    ASSIGN_OR_RETURN(crypto::Point combined, crypto::CombinePartials(indices, partials));
-    ASSIGN_OR_RETURN(crypto::Point mg, crypto::DecryptToPoint(ct, combined));
-    ASSIGN_OR_RETURN(uint64_t m, table.Solve(mg));
-    totals.push_back(m);
-  }
   if (std::vector<uint64_t>(result.totals().begin(), result.totals().end()) != totals) {
     return VerificationFailed("the server's result totals do not follow from the decryption shares; not co-signing");
   }

@@ -677,24 +677,9 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
     for (const auto& [idx, seq] : run->decryption_shares) {
       if (indices.size() < t) indices.push_back(idx);
     }
-    const v1::Tally& tally = view_.body(run->tally_seq).tally();
+    ASSIGN_OR_RETURN(std::vector<uint64_t> totals,
+                     record::DecryptTotals(view_, *run, indices, /*verify_partials=*/false));
     ASSIGN_OR_RETURN(v1::Counts counts, record::CountsFor(view_, *run));
-    ASSIGN_OR_RETURN(crypto::DlogTable table,
-                     crypto::DlogTable::Create(std::max<uint64_t>(1, counts.received_votes())));
-    std::vector<uint64_t> totals;
-    for (int i = 0; i < tally.totals_size(); ++i) {
-      std::vector<crypto::Point> partials;
-      for (uint32_t idx : indices) {
-        const auto& share = view_.body(run->decryption_shares.at(idx)).decryption_share();
-        ASSIGN_OR_RETURN(crypto::Point m, crypto::Point::Decode(share.partials(i).share()));
-        partials.push_back(std::move(m));
-      }
-      ASSIGN_OR_RETURN(crypto::Point combined, crypto::CombinePartials(indices, partials));
-      ASSIGN_OR_RETURN(crypto::Ciphertext ct, crypto::FromProto(tally.totals(i)));
-      ASSIGN_OR_RETURN(crypto::Point mg, crypto::DecryptToPoint(ct, combined));
-      ASSIGN_OR_RETURN(uint64_t m, table.Solve(mg));
-      totals.push_back(m);
-    }
     const v1::BallotSpec* spec = view_.Spec(run->ballot_id);
     ASSIGN_OR_RETURN(v1::Outcome outcome,
                      rules::ComputeOutcome(view_.meeting(), *spec, run->candidates, totals, counts));

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "core/crypto/ballot_crypto.h"
+#include "core/crypto/dlog.h"
+#include "core/crypto/proofs.h"
+#include "core/crypto/threshold.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
@@ -151,6 +154,52 @@ Result<crypto::Point> TellerPublicShare(const BoardView& view, uint32_t index) {
   (void)done;
   ASSIGN_OR_RETURN(crypto::CeremonyRecord record, CeremonyRecordOf(view));
   return record.PublicShare(index);
+}
+
+Result<std::vector<uint64_t>> DecryptTotals(const BoardView& view, const Run& run,
+                                            const std::vector<uint32_t>& indices,
+                                            bool verify_partials) {
+  if (run.tally_entry.empty()) return FailedPrecondition("the run has no tally");
+  const v1::Tally& tally = view.body(run.tally_seq).tally();
+  std::vector<const v1::DecryptionShare*> shares;
+  std::vector<crypto::Point> public_shares;
+  for (uint32_t idx : indices) {
+    auto seq = run.decryption_shares.find(idx);
+    if (seq == run.decryption_shares.end()) {
+      return VerificationFailed("teller " + std::to_string(idx) + " has no decryption share on the board");
+    }
+    const v1::DecryptionShare& share = view.body(seq->second).decryption_share();
+    if (share.partials_size() != tally.totals_size()) {
+      return VerificationFailed("teller " + std::to_string(idx) + "'s share has the wrong number of partials");
+    }
+    shares.push_back(&share);
+    if (verify_partials) {
+      ASSIGN_OR_RETURN(crypto::Point ki, TellerPublicShare(view, idx));
+      public_shares.push_back(std::move(ki));
+    }
+  }
+  ASSIGN_OR_RETURN(v1::Counts counts, CountsFor(view, run));
+  ASSIGN_OR_RETURN(crypto::DlogTable table,
+                   crypto::DlogTable::Create(std::max<uint64_t>(1, counts.received_votes())));
+  const std::string ctx = DecryptionContext(view, run);
+  std::vector<uint64_t> totals;
+  for (int i = 0; i < tally.totals_size(); ++i) {
+    ASSIGN_OR_RETURN(crypto::Ciphertext ct, crypto::FromProto(tally.totals(i)));
+    std::vector<crypto::Point> partials;
+    for (size_t k = 0; k < shares.size(); ++k) {
+      if (verify_partials) {
+        RETURN_IF_ERROR(crypto::VerifyPartial(ctx, public_shares[k], ct, shares[k]->partials(i))
+                            .Annotate("teller " + std::to_string(indices[k]) + ", total " + std::to_string(i)));
+      }
+      ASSIGN_OR_RETURN(crypto::Point m, crypto::Point::Decode(shares[k]->partials(i).share()));
+      partials.push_back(std::move(m));
+    }
+    ASSIGN_OR_RETURN(crypto::Point combined, crypto::CombinePartials(indices, partials));
+    ASSIGN_OR_RETURN(crypto::Point mg, crypto::DecryptToPoint(ct, combined));
+    ASSIGN_OR_RETURN(uint64_t m, table.Solve(mg));
+    totals.push_back(m);
+  }
+  return totals;
 }
 
 std::string DecryptionContext(const BoardView& view, const Run& run) {

@@ -76,6 +76,16 @@ Result<crypto::CeremonyRecord> CeremonyRecordOf(const BoardView& view);
 // Each qualified teller's public share K_i (docs/crypto.md "Threshold decryption").
 Result<crypto::Point> TellerPublicShare(const BoardView& view, uint32_t index);
 
+// The decrypted totals of a run's tally: for each total, the partial
+// decryptions of the tellers `indices` (from their DecryptionShare entries)
+// combined with Lagrange coefficients, and the discrete log solved up to the
+// votes received. With `verify_partials`, each partial's proof is checked
+// first (the server checked them on arrival; a teller or verifier checks
+// them again). VerificationFailed names the teller and the total.
+Result<std::vector<uint64_t>> DecryptTotals(const BoardView& view, const Run& run,
+                                            const std::vector<uint32_t>& indices,
+                                            bool verify_partials);
+
 // The context a teller's partial decryptions of a run's tally are bound to.
 std::string DecryptionContext(const BoardView& view, const Run& run);
 
