@@ -1,7 +1,5 @@
 #include "certs/meeting_directory.h"
 
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
 #include <openssl/rand.h>
 
 #include <cstdio>
@@ -14,6 +12,8 @@
 #include "core/crypto/openssl_error.h"
 #include "core/crypto/private_file.h"
 #include "core/crypto/secure.h"
+#include "core/meeting/meeting_file.h"
+#include "core/meeting/meeting_validator.h"
 
 namespace phieu::certs {
 namespace {
@@ -44,34 +44,14 @@ bool HasParticipant(const phieu::v1::Meeting& m, std::string_view id) {
 
 }  // namespace
 
-bool IsValidId(std::string_view id) {
-  if (id.empty() || id.size() > 64) return false;
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
+bool IsValidId(std::string_view id) { return phieu::meeting::IsValidId(id); }
 
 Result<phieu::v1::Meeting> ParseMeetingText(std::string_view text) {
-  phieu::v1::Meeting meeting;
-  // Collects the parser's first complaint so that the error names the line.
-  class Collector : public google::protobuf::io::ErrorCollector {
-   public:
-    void AddError(int line, google::protobuf::io::ColumnNumber column,
-                  const std::string& message) override {
-      if (first.empty()) {
-        first =
-            "line " + std::to_string(line + 1) + ":" + std::to_string(column + 1) + ": " + message;
-      }
-    }
-    std::string first;
-  } errors;
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &meeting)) {
-    return InvalidArgument("meeting file: not a text-format phieu.v1.Meeting (" + errors.first +
-                           ")");
-  }
+  // The one text-format parser (its error names line and column); certs/
+  // then needs only the participants, so it checks no more than those.
+  Result<phieu::v1::Meeting> parsed = phieu::meeting::ParseMeeting(text);
+  if (!parsed.ok()) return parsed.status().Annotate("meeting file");
+  phieu::v1::Meeting meeting = std::move(parsed).value();
   if (!IsValidId(meeting.id())) return InvalidArgument("meeting file: id must be [a-z0-9-]+");
   if (meeting.participants().empty()) return InvalidArgument("meeting file: no participants");
   std::set<std::string> seen;
