@@ -529,6 +529,16 @@ int RunChair(const std::string& command, const Argv& argv) {
       s = c.WaitFor([](const BoardView& view) { return view.key_ready(); }, timeout, "the key ceremony to finish");
       if (s.ok()) std::cout << "khóa chung đã lập / joint key fixed: entry " << c.view().ceremony().done_seq << "\n";
     } else if (command == "close") {
+      // The tellers will not decrypt a handful of electronic ballots (they
+      // would be bare): say so now rather than time out.
+      const Run* closed = c.view().LatestRun(ballot_id);
+      const uint32_t min_ballots = meeting::MinBallots(c.view().meeting());
+      if (closed && !closed->ballots.empty() && closed->ballots.size() < min_ballots) {
+        return Fail(FailedPrecondition(
+            "the tellers will not decrypt this ballot: only " + std::to_string(closed->ballots.size()) +
+            " electronic ballots, at least " + std::to_string(min_ballots) +
+            " are needed (meeting file: tellers.min_ballots); cancel it (phieu cancel " + ballot_id + ")"));
+      }
       s = c.WaitFor([&](const BoardView& view) {
             const Run* r = view.LatestRun(ballot_id);
             return r && !r->result_entry.empty() && r->cosigned.size() >= view.ceremony().threshold;

@@ -12,6 +12,7 @@
 #include "client/args.h"
 #include "client/commands.h"
 #include "client/meeting_client.h"
+#include "client/pdf.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
@@ -25,6 +26,39 @@ namespace {
 
 using record::BoardView;
 using record::Run;
+
+std::string TellerName(const BoardView& v, uint32_t index) {
+  if (index == 0 || index > v.ceremony().teller_ids.size()) return "?";
+  const std::string& id = v.ceremony().teller_ids[index - 1];
+  const v1::Participant* p = v.Participant(id);
+  return p && !p->name().empty() ? p->name() : id;
+}
+
+// One note per counted paper batch: its units, who entered it, who co-signed.
+Status AddPaperNotes(const BoardView& v, const Run& run, rules::MinutesInput* in) {
+  const v1::Tally& tally = v.body(run.tally_seq).tally();
+  for (const auto& id : tally.paper_batches()) {
+    auto it = run.paper_batches.find(id);
+    if (it == run.paper_batches.end()) return VerificationFailed("the tally lists an unknown paper batch " + id);
+    const record::PaperBatchRef& b = it->second;
+    std::string units;
+    for (const auto& u : b.unit_ids) {
+      const v1::Unit* unit = v.Unit(u);
+      units += (units.empty() ? "" : ", ") + (unit ? unit->name() : u);
+    }
+    std::string signers;
+    for (const auto& [index, seq] : b.cosigners) {
+      if (index != b.author && seq < run.close_seq) signers += (signers.empty() ? "" : ", ") + TellerName(v, index);
+    }
+    const std::string short_id = id.substr(0, 16);
+    in->notes.push_back(
+        {"Phiếu giấy (lô " + short_id + "): " + std::to_string(b.unit_ids.size()) + " đơn vị bỏ phiếu giấy (" +
+             units + "); " + TellerName(v, b.author) + " nhập, " + signers + " ký xác nhận.",
+         "Paper ballots (batch " + short_id + "): " + std::to_string(b.unit_ids.size()) + " units voted on paper (" +
+             units + "); entered by " + TellerName(v, b.author) + ", co-signed by " + signers + "."});
+  }
+  return Status::Ok();
+}
 
 Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   const v1::BoardEntry& e = v.entry(run.result_seq);
@@ -58,6 +92,7 @@ Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
                         "The result is not yet co-signed by t tellers (" + std::to_string(run.cosigned.size()) +
                             "/" + std::to_string(v.ceremony().threshold) + ")."});
   }
+  RETURN_IF_ERROR(AddPaperNotes(v, run, &in));
   if (!v.meeting().demo_votes().empty()) {
     in.notes.push_back({"Hội nghị minh họa: số phiếu là giả định, kết quả trùng với kết quả đã công bố.",
                         "Demo meeting: the counts are illustrative; the outcome matches the published one."});
@@ -74,10 +109,10 @@ std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
 }  // namespace
 
 int RunResult(const Argv& argv) {
-  auto args = Args::Parse(argv, {"profile", "lang", "html", "expect"}, {"all"});
+  auto args = Args::Parse(argv, {"profile", "lang", "html", "pdf", "expect"}, {"all"});
   if (!args.ok()) return Fail(args.status());
   if (args->positional().empty() && !args->Has("all")) {
-    std::cerr << "usage: phieu result BALLOT|--all [--lang vi|en] [--html FILE] [--expect a,b]\n";
+    std::cerr << "usage: phieu result BALLOT|--all [--lang vi|en] [--html FILE] [--pdf FILE] [--expect a,b]\n";
     return 2;
   }
   const std::string lang_flag = args->Get("lang", "vi");
@@ -105,7 +140,7 @@ int RunResult(const Argv& argv) {
     auto in = MinutesFor(v, *run);
     if (!in.ok()) return Fail(in.status());
     std::cout << rules::MinutesText(*in, lang) << "\n";
-    if (args->Has("html")) html += rules::MinutesHtml(*in, lang);
+    if (args->Has("html") || args->Has("pdf")) html += rules::MinutesHtml(*in, lang);
     if (args->Has("expect")) {
       // Order matters where the outcome is an order (suy tôn); a list of
       // winners is compared as a set.
@@ -131,6 +166,10 @@ int RunResult(const Argv& argv) {
     std::ofstream out(args->Get("html"), std::ios::binary | std::ios::trunc);
     out << html;
     if (!out) return Fail(Unavailable("cannot write " + args->Get("html")));
+  }
+  if (args->Has("pdf")) {
+    if (Status s = PrintHtmlToPdf(html, args->Get("pdf")); !s.ok()) return Fail(s);
+    std::cout << "biên bản PDF / minutes as PDF: " << args->Get("pdf") << "\n";
   }
   return 0;
 }

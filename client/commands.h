@@ -26,6 +26,9 @@ int RunAcceptProxy(const Argv& args);
 int RunRosterChange(const Argv& args);
 int RunResult(const Argv& args);
 int RunTeller(const Argv& args);
+// `phieu teller paper BALLOT --ballot UNIT=CHOICES...` and `phieu teller paper-sign BATCH`.
+int RunPaperBatch(const Argv& args);
+int RunPaperSign(const Argv& args);
 int RunDemo(const Argv& args);
 // `phieu record export --profile DIR`: the record as the server holds it.
 int RunRecordOverNetwork(const Argv& args);

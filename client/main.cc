@@ -29,7 +29,7 @@ Everyone:
   status                                 the meeting, attendance, key ceremony, ballots
   ballots                                the ballot questions and their state
   watch [--seconds N] [--until-result BALLOT]   follow the board live
-  result BALLOT [--lang en] [--html FILE]   the counting minutes (biên bản kiểm phiếu)
+  result BALLOT [--lang en] [--html FILE] [--pdf FILE]   the counting minutes (biên bản kiểm phiếu)
   record export (--data DIR | --profile DIR) --out FILE [--json]   the election record
 
 Delegates:
@@ -50,6 +50,9 @@ Chair:
 Tellers:
   teller run --passphrase-file FILE [--seconds N]   take part in the key ceremony,
                                          check every ballot, decrypt totals, co-sign results
+  teller paper BALLOT --ballot UNIT=CHOICES... [--yes]   enter paper ballots as a batch
+                                         (CHOICES: ids joined by commas, blank or invalid)
+  teller paper-sign BATCH [--yes]        co-sign another teller's paper batch (t signatures)
 
 Exit codes: 0 done, 1 failed, 2 usage, 3 refused (role or phase), 4 a check failed,
 5 cannot reach the server.

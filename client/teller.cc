@@ -151,6 +151,22 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
   return Status::Ok();
 }
 
+Status Teller::CheckPaperBatches(const Run& run, const v1::Tally& tally) const {
+  const BoardView& v = client_->view();
+  const std::vector<std::string> counted = record::CountedPaperBatches(v, run);
+  if (std::vector<std::string>(tally.paper_batches().begin(), tally.paper_batches().end()) != counted) {
+    return VerificationFailed("the server's tally lists other paper batches than the ones signed by t tellers");
+  }
+  for (const auto& [id, batch] : run.paper_batches) {
+    const v1::BoardEntry& e = v.entry(batch.seq);
+    RETURN_IF_ERROR(CheckAuthorSignature(v, e));
+    for (const auto& [index, seq] : batch.cosigners) RETURN_IF_ERROR(CheckAuthorSignature(v, v.entry(seq)));
+    RETURN_IF_ERROR(record::CheckPaperBatch(v, run, v.body(batch.seq).paper_batch(), id)
+                        .Annotate("entry " + std::to_string(batch.seq)));
+  }
+  return Status::Ok();
+}
+
 Status Teller::MaybeDecrypt(const Run& run, RunState* st) {
   const BoardView& v = client_->view();
   if (run.tally_entry.empty() || run.cancelled || !run.result_entry.empty()) return Status::Ok();
@@ -182,8 +198,15 @@ Status Teller::MaybeDecrypt(const Run& run, RunState* st) {
       }
     }
   }
-  if (st->refused.empty() && st->aggregate->ballots() < meeting::MinBallots(v.meeting())) {
-    st->refused = "only " + std::to_string(st->aggregate->ballots()) + " ballots; at least " +
+  if (st->refused.empty()) {
+    Status paper = CheckPaperBatches(run, tally);
+    if (!paper.ok()) st->refused = paper.message();
+  }
+  // An all-paper run's electronic totals are public encryptions of zero:
+  // decrypting them reveals nothing. Otherwise a few ballots would be bare.
+  const uint32_t ballots = st->aggregate->ballots();
+  if (st->refused.empty() && ballots > 0 && ballots < meeting::MinBallots(v.meeting())) {
+    st->refused = "only " + std::to_string(ballots) + " electronic ballots; at least " +
                   std::to_string(meeting::MinBallots(v.meeting())) + " are needed before a decryption";
   }
   if (!st->refused.empty()) {
@@ -206,7 +229,7 @@ Status Teller::MaybeDecrypt(const Run& run, RunState* st) {
   RETURN_IF_ERROR(AddToJournal(journal_line));
   ASSIGN_OR_RETURN(v1::Posted posted, client_->Post(body));
   std::cout << "teller " << client_->participant_id() << ": decrypted the totals of " << run.ballot_id
-            << " (" << st->aggregate->ballots() << " ballots), entry " << posted.seq() << "\n" << std::flush;
+            << " (" << ballots << " electronic ballots), entry " << posted.seq() << "\n" << std::flush;
   return Status::Ok();
 }
 
@@ -225,7 +248,7 @@ Status Teller::MaybeCosign(const Run& run) {
   std::vector<uint32_t> indices(result.tellers().begin(), result.tellers().end());
   if (indices.size() < v.ceremony().threshold) return VerificationFailed("the result names fewer than t tellers");
   ASSIGN_OR_RETURN(std::vector<uint64_t> totals,
-                   record::DecryptTotals(v, run, indices, /*verify_partials=*/true));
+                   record::ResultTotals(v, run, indices, /*verify_partials=*/true));
   ASSIGN_OR_RETURN(v1::Counts counts, record::CountsFor(v, run));
   if (std::vector<uint64_t>(result.totals().begin(), result.totals().end()) != totals) {
     return VerificationFailed("the server's result totals do not follow from the decryption shares; not co-signing");
@@ -275,10 +298,14 @@ Status Teller::Step() {
 }
 
 int RunTeller(const Argv& argv) {
+  if (!argv.empty() && argv[0] == "paper") return RunPaperBatch(Argv(argv.begin() + 1, argv.end()));
+  if (!argv.empty() && argv[0] == "paper-sign") return RunPaperSign(Argv(argv.begin() + 1, argv.end()));
   auto args = Args::Parse(argv, {"profile", "passphrase-file", "seconds"}, {});
   if (!args.ok()) return Fail(args.status());
   if (args->positional().size() != 1 || args->positional()[0] != "run" || !args->Has("passphrase-file")) {
-    std::cerr << "usage: phieu teller run --passphrase-file FILE [--seconds N] [--profile DIR]\n";
+    std::cerr << "usage: phieu teller run --passphrase-file FILE [--seconds N] [--profile DIR]\n"
+                 "       phieu teller paper BALLOT --ballot UNIT=CHOICES [--ballot ...] [--yes]\n"
+                 "       phieu teller paper-sign BATCH [--yes]\n";
     return 2;
   }
   auto pass = crypto::ReadFile(args->Get("passphrase-file"));

@@ -12,8 +12,11 @@
 //    is exactly its own aggregate over exactly the ballots it checked, the
 //    run was not cancelled, it holds at least the minimum number of ballots,
 //    and it has not decrypted this run before (a local, fsynced journal);
+//  - it decrypts only if the tally lists exactly the paper batches signed by
+//    t tellers, each of which it checks again (record::CheckPaperBatch);
 //  - it co-signs a result only after recomputing it from the posted
-//    decryption shares and the rules;
+//    decryption shares, the paper batches and the rules
+//    (record::ResultTotals, the server's own function);
 //  - when the meeting closes, it destroys its share and says so on the board.
 //
 // Thread-safety: none; one thread runs a teller.
@@ -54,6 +57,10 @@ class Teller {
   };
 
   Status CheckBallots(const record::Run& run, RunState* st);
+  // The tally lists exactly the batches t tellers signed; every batch and
+  // signature is signed by its teller, and every batch's counts pass
+  // record::CheckPaperBatch.
+  Status CheckPaperBatches(const record::Run& run, const v1::Tally& tally) const;
   Status MaybeDecrypt(const record::Run& run, RunState* st);
   Status MaybeCosign(const record::Run& run);
   Status LoadShare();

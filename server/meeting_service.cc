@@ -69,6 +69,14 @@ Status RequireRole(const BoardView& view, const std::string& participant_id, v1:
   return Status::Ok();
 }
 
+// A unit whose delegate voted on paper in a run has no electronic ballot in it.
+Status NotOnPaper(const Run& run, const std::string& unit_id) {
+  if (run.paper_units.count(unit_id)) {
+    return FailedPrecondition("unit '" + unit_id + "' voted on paper in this run");
+  }
+  return Status::Ok();
+}
+
 // Everything that can be said about a ballot without curve arithmetic:
 // who, which run, which unit, duplicates. Runs under the state lock.
 struct BallotPlan {
@@ -477,6 +485,16 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       const Run* run = view_.FindRun(body.close().run_id());
       if (!run) return NotFound("no run " + body.close().run_id());
       if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
+      const uint32_t t = std::max<uint32_t>(1, view_.ceremony().threshold);
+      for (const auto& [batch_id, batch] : run->paper_batches) {
+        const uint32_t k = record::PaperBatchSigners(*run, batch);
+        if (k < t) {
+          return FailedPrecondition("paper batch " + batch_id.substr(0, 16) + " has " + std::to_string(k) +
+                                    " of " + std::to_string(t) +
+                                    " teller signatures; the tellers sign it (phieu teller paper-sign) "
+                                    "before the ballot closes");
+        }
+      }
       index.run_id = run->run_id;
       break;
     }
@@ -501,6 +519,7 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       if (caster != pid) {
         return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
       }
+      RETURN_IF_ERROR(NotOnPaper(*run, b.unit_id()));
       const std::string code = Hex(crypto::TrackingCode(b));
       auto existing = run->ballots.find(b.unit_id());
       if (existing != run->ballots.end()) {
@@ -537,6 +556,7 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
         *stored_code = Hex(crypto::TrackingCode(view_.body(run->ballots.at(b.unit_id()).seq).ballot()));
         return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
       }
+      RETURN_IF_ERROR(NotOnPaper(*run, b.unit_id()));
       index.run_id = run_id;
       index.unit_id = b.unit_id();
       index.tracking_code = code;
@@ -550,9 +570,32 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
 
     case v1::EntryBody::kSpoiled:
       return FailedPrecondition("spoiled ballots (Benaloh challenge) are not accepted by this server yet");
-    case v1::EntryBody::kPaperBatch:
-    case v1::EntryBody::kPaperBatchSignature:
-      return FailedPrecondition("paper batches are not accepted by this server yet");
+    case v1::EntryBody::kPaperBatch: {
+      const uint32_t idx = record::TellerIndex(view_, pid);
+      if (idx == 0) return PermissionDenied("only a teller of the key in force may enter a paper batch");
+      const Run* run = view_.FindRun(body.paper_batch().run_id());
+      if (!run) return NotFound("no run " + body.paper_batch().run_id());
+      if (run->closed || run->cancelled) return FailedPrecondition("paper batch: the run is not open");
+      RETURN_IF_ERROR(record::CheckPaperBatch(view_, *run, body.paper_batch(), ""));
+      index.run_id = run->run_id;
+      break;
+    }
+
+    case v1::EntryBody::kPaperBatchSignature: {
+      const uint32_t idx = record::TellerIndex(view_, pid);
+      if (idx == 0) return PermissionDenied("only a teller of the key in force may sign a paper batch");
+      const std::string& batch_id = body.paper_batch_signature().batch_entry_hash();
+      auto seq = view_.FindEntry(batch_id);
+      if (!seq || !view_.body(*seq).has_paper_batch()) return NotFound("no paper batch " + batch_id);
+      const Run* run = view_.FindRun(view_.body(*seq).paper_batch().run_id());
+      if (!run) return NotFound("the paper batch's run is not on the board");
+      if (run->closed || run->cancelled) return FailedPrecondition("paper batch signature: the run is not open");
+      const record::PaperBatchRef& batch = run->paper_batches.at(batch_id);
+      if (batch.author == idx) return PermissionDenied("a teller cannot co-sign its own paper batch");
+      if (batch.cosigners.count(idx)) return AlreadyExists("this teller already signed the paper batch");
+      index.run_id = run->run_id;
+      break;
+    }
 
     case v1::EntryBody::kDecryptionShare: {
       RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post decryption shares"));
@@ -656,13 +699,11 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
       RETURN_IF_ERROR(agg.Add(view_.body(seq).ballot(), view_.Weight(unit)));
       tally->add_ballot_entries(record::EntryId(view_.entry(seq)));
     }
-    Result<std::vector<v1::Ciphertext>> totals = agg.ToProto();
-    if (!totals.ok()) {
-      // Too few ballots to form every total (e.g. none at all): the tellers
-      // will not decrypt it either; the chair cancels or re-runs.
-      return Status::Ok();
-    }
-    for (auto& c : *totals) *tally->add_totals() = std::move(c);
+    // A cell no ballot contains gets the public encryption of zero
+    // (record::EmptyTotal), so every run gets a tally, even an all-paper one.
+    ASSIGN_OR_RETURN(std::vector<v1::Ciphertext> totals, agg.ToProto());
+    for (auto& c : totals) *tally->add_totals() = std::move(c);
+    for (auto& id : record::CountedPaperBatches(view_, *run)) tally->add_paper_batches(std::move(id));
     return AppendServerEntryLocked(out).status();
   }
 
@@ -678,7 +719,7 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
       if (indices.size() < t) indices.push_back(idx);
     }
     ASSIGN_OR_RETURN(std::vector<uint64_t> totals,
-                     record::DecryptTotals(view_, *run, indices, /*verify_partials=*/false));
+                     record::ResultTotals(view_, *run, indices, /*verify_partials=*/false));
     ASSIGN_OR_RETURN(v1::Counts counts, record::CountsFor(view_, *run));
     const v1::BallotSpec* spec = view_.Spec(run->ballot_id);
     ASSIGN_OR_RETURN(v1::Outcome outcome,

@@ -232,9 +232,30 @@ Status BoardView::ApplyBody(const v1::BoardEntry& entry, const v1::EntryBody& bo
       run->spoiled_seqs.push_back(seq);
       return Status::Ok();
     }
-    case v1::EntryBody::kPaperBatch:
-    case v1::EntryBody::kPaperBatchSignature:
+    case v1::EntryBody::kPaperBatch: {
+      const auto& b = body.paper_batch();
+      Run* run = MutableRun(b.run_id());
+      if (!run) return EntryError(entry, "paper batch for unknown run");
+      PaperBatchRef ref;
+      ref.seq = seq;
+      ref.author = TellerIndexOfPin(author);
+      ref.unit_ids.assign(b.unit_ids().begin(), b.unit_ids().end());
+      const std::string id = EntryId(entry);
+      for (const auto& u : ref.unit_ids) run->paper_units.emplace(u, id);
+      run->paper_batches[id] = std::move(ref);
       return Status::Ok();
+    }
+    case v1::EntryBody::kPaperBatchSignature: {
+      auto found = FindEntry(body.paper_batch_signature().batch_entry_hash());
+      if (!found || !bodies_[*found].has_paper_batch()) return EntryError(entry, "signs no paper batch");
+      Run* run = MutableRun(bodies_[*found].paper_batch().run_id());
+      if (!run) return EntryError(entry, "signs a paper batch of an unknown run");
+      uint32_t index = TellerIndexOfPin(author);
+      if (index != 0) {
+        run->paper_batches[body.paper_batch_signature().batch_entry_hash()].cosigners.emplace(index, seq);
+      }
+      return Status::Ok();
+    }
     case v1::EntryBody::kTally: {
       Run* run = MutableRun(body.tally().run_id());
       if (!run) return EntryError(entry, "tally for unknown run");
@@ -259,12 +280,8 @@ Status BoardView::ApplyBody(const v1::BoardEntry& entry, const v1::EntryBody& bo
       auto found = FindEntry(body.result_cosign().result_entry());
       if (!found || !bodies_[*found].has_result()) return EntryError(entry, "co-signs no result");
       Run* run = MutableRun(bodies_[*found].result().run_id());
-      const RosterPerson* person = PersonByPin(author);
-      if (run && person) {
-        const auto& ids = ceremony_.teller_ids;
-        auto it = std::find(ids.begin(), ids.end(), person->participant_id);
-        if (it != ids.end()) run->cosigned.insert(static_cast<uint32_t>(it - ids.begin() + 1));
-      }
+      uint32_t index = TellerIndexOfPin(author);
+      if (run && index != 0) run->cosigned.insert(index);
       return Status::Ok();
     }
     case v1::EntryBody::kShareDestroyed:
@@ -287,6 +304,14 @@ std::optional<uint64_t> BoardView::FindEntry(const std::string& entry_id) const 
 const RosterPerson* BoardView::PersonByPin(const std::string& pin) const {
   auto it = people_by_pin_.find(pin);
   return it == people_by_pin_.end() ? nullptr : &it->second;
+}
+
+uint32_t BoardView::TellerIndexOfPin(const std::string& pin) const {
+  const RosterPerson* person = PersonByPin(pin);
+  if (!person) return 0;
+  const auto& ids = ceremony_.teller_ids;
+  auto it = std::find(ids.begin(), ids.end(), person->participant_id);
+  return it == ids.end() ? 0 : static_cast<uint32_t>(it - ids.begin() + 1);
 }
 
 const RosterPerson* BoardView::PersonById(const std::string& participant_id) const {

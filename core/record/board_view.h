@@ -67,6 +67,15 @@ struct BallotRef {
   std::string author_pin;
 };
 
+// A paper batch of a run, as indexed (BoardView does not judge it; whether it
+// counts is record::CountedPaperBatches).
+struct PaperBatchRef {
+  uint64_t seq = 0;
+  uint32_t author = 0;                    // teller index of the author, 0 if not a teller
+  std::map<uint32_t, uint64_t> cosigners; // teller index -> seq of its first signature
+  std::vector<std::string> unit_ids;
+};
+
 struct Run {
   std::string run_id;  // entry id of the Open entry
   uint64_t open_seq = 0;
@@ -83,6 +92,8 @@ struct Run {
   bool cancelled = false;
   std::map<std::string, BallotRef> ballots;  // unit id -> the counted ballot
   std::vector<uint64_t> spoiled_seqs;
+  std::map<std::string, PaperBatchRef> paper_batches;  // batch entry id -> batch
+  std::map<std::string, std::string> paper_units;      // unit id -> first batch naming it
   std::string tally_entry;  // entry id, once the server has aggregated
   uint64_t tally_seq = 0;
   std::map<uint32_t, uint64_t> decryption_shares;  // teller index -> seq
@@ -138,6 +149,9 @@ class BoardView {
   const std::map<std::string, ProxyInfo>& proxies() const { return proxies_; }
 
   const Ceremony& ceremony() const { return ceremony_; }
+  // The teller index (1-based) of the author pin of an entry in the ceremony
+  // in force, or 0.
+  uint32_t TellerIndexOfPin(const std::string& pin) const;
   bool key_ready() const { return !ceremony_.done_entry.empty(); }
 
   const std::map<std::string, Run>& runs() const { return runs_; }

@@ -1,11 +1,14 @@
 #include "core/record/run_support.h"
 
 #include <algorithm>
+#include <optional>
+#include <set>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/dlog.h"
 #include "core/crypto/proofs.h"
 #include "core/crypto/threshold.h"
+#include "core/crypto/transcript.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
@@ -67,6 +70,19 @@ Result<std::string> CasterFor(const BoardView& view, const Run& run, const std::
       "' was neither checked in nor carried by a proxy when the ballot opened");
 }
 
+Result<crypto::Ciphertext> EmptyTotal(const crypto::Point& joint_key, const std::string& run_id,
+                                      uint32_t cell) {
+  ASSIGN_OR_RETURN(std::string open_hash, RawHash(run_id));
+  crypto::Scalar r = crypto::Transcript("phieu.v1.empty-total")
+                         .AddBytes("run", open_hash)
+                         .AddU64("cell", cell)
+                         .Challenge();
+  if (r.IsZero()) return Internal("empty total: the derived randomness is zero");
+  ASSIGN_OR_RETURN(crypto::Point pad, crypto::Point::MulGen(r));
+  ASSIGN_OR_RETURN(crypto::Point data, joint_key.Mul(r));
+  return crypto::Ciphertext{std::move(pad), std::move(data)};
+}
+
 Result<RunAggregate> RunAggregate::Create(const BoardView& view, const Run& run) {
   RunAggregate agg;
   agg.view_ = &view;
@@ -75,6 +91,7 @@ Result<RunAggregate> RunAggregate::Create(const BoardView& view, const Run& run)
   agg.totals_.reserve(agg.full_.cells_size());
   for (int i = 0; i < agg.full_.cells_size(); ++i)
     agg.totals_.push_back(crypto::Ciphertext::Zero());
+  agg.touched_.assign(agg.full_.cells_size(), false);
   return agg;
 }
 
@@ -93,6 +110,7 @@ Status RunAggregate::Add(const v1::EncryptedBallot& ballot, uint32_t weight) {
       ASSIGN_OR_RETURN(ct, crypto::ScalarMul(ct, w));
     }
     ASSIGN_OR_RETURN(totals_[full_index], crypto::Add(totals_[full_index], ct));
+    touched_[full_index] = true;
   }
   ++ballots_;
   votes_ += weight;
@@ -101,13 +119,149 @@ Status RunAggregate::Add(const v1::EncryptedBallot& ballot, uint32_t weight) {
 
 Result<std::vector<v1::Ciphertext>> RunAggregate::ToProto() const {
   std::vector<v1::Ciphertext> out;
+  std::optional<crypto::Point> key;
   for (size_t i = 0; i < totals_.size(); ++i) {
-    if (totals_[i].pad.IsIdentity()) {
-      return FailedPrecondition("total of cell " + std::to_string(i) +
-                                " has no ballots in it; it cannot be published or decrypted");
+    if (!touched_[i]) {
+      if (!key) {
+        ASSIGN_OR_RETURN(crypto::Point k, JointKey(*view_));
+        key = std::move(k);
+      }
+      ASSIGN_OR_RETURN(crypto::Ciphertext empty,
+                       EmptyTotal(*key, run_->run_id, static_cast<uint32_t>(i)));
+      ASSIGN_OR_RETURN(v1::Ciphertext c, crypto::ToProto(empty));
+      out.push_back(std::move(c));
+      continue;
     }
     ASSIGN_OR_RETURN(v1::Ciphertext c, crypto::ToProto(totals_[i]));
     out.push_back(std::move(c));
+  }
+  return out;
+}
+
+namespace {
+
+std::string CellName(const v1::Cell& c) {
+  if (c.candidate_id().empty()) return c.option().empty() ? "blank" : c.option();
+  std::string s = "'" + c.candidate_id() + "'";
+  if (c.rank() != 0) s += " rank " + std::to_string(c.rank());
+  if (!c.option().empty()) s += " " + c.option();
+  return s;
+}
+
+}  // namespace
+
+Status CheckPaperBatch(const BoardView& view, const Run& run, const v1::PaperBatch& batch,
+                       const std::string& batch_id) {
+  if (batch.run_id() != run.run_id) return InvalidArgument("paper batch: it names another run");
+  if (batch.unit_ids().empty()) return InvalidArgument("paper batch: it names no unit");
+  ASSIGN_OR_RETURN(v1::BallotLayout full, FullLayoutFor(view, run));
+  // cap[i]: the votes of the batch's units whose ballot style has cell i.
+  std::vector<uint64_t> cap(full.cells_size(), 0);
+  std::set<std::string> seen;
+  uint64_t votes = 0;
+  for (const auto& unit : batch.unit_ids()) {
+    if (!seen.insert(unit).second) return InvalidArgument("paper batch: unit '" + unit + "' named twice");
+    RETURN_IF_ERROR(CasterFor(view, run, unit).status().Annotate("paper batch"));
+    if (run.ballots.count(unit)) {
+      return FailedPrecondition("paper batch: unit '" + unit + "' has an electronic ballot in this run");
+    }
+    auto other = run.paper_units.find(unit);
+    if (other != run.paper_units.end() && other->second != batch_id) {
+      return FailedPrecondition("paper batch: unit '" + unit + "' is already in paper batch " +
+                                other->second.substr(0, 16) + " of this run");
+    }
+    const uint32_t weight = view.Weight(unit);
+    votes += weight;
+    ASSIGN_OR_RETURN(v1::BallotLayout style, VoterLayoutFor(view, run, unit));
+    for (const auto& cell : style.cells()) {
+      ASSIGN_OR_RETURN(uint32_t i, rules::FullIndex(full, cell));
+      cap[i] += weight;
+    }
+  }
+  if (batch.counts_size() != full.cells_size()) {
+    return InvalidArgument("paper batch: " + std::to_string(batch.counts_size()) + " counts for the " +
+                           std::to_string(full.cells_size()) + " cells of the ballot");
+  }
+  const uint64_t declared = uint64_t{batch.valid()} + batch.blank() + batch.invalid();
+  if (declared != votes) {
+    return InvalidArgument("paper batch: valid + blank + invalid = " + std::to_string(declared) +
+                           " votes, but its units have " + std::to_string(votes) + " votes");
+  }
+  const uint64_t n = uint64_t{batch.valid()} + batch.blank();  // votes of the valid ballots
+  bool has_blank_cell = false;
+  for (int i = 0; i < full.cells_size(); ++i) {
+    const v1::Cell& cell = full.cells(i);
+    const uint64_t c = batch.counts(i);
+    if (cell.candidate_id().empty() && cell.option() == rules::kBlankOption) {
+      has_blank_cell = true;
+      if (c != batch.blank()) {
+        return InvalidArgument("paper batch: the blank cell has " + std::to_string(c) +
+                               " votes, the batch says " + std::to_string(batch.blank()) + " blank");
+      }
+    }
+    if (c > n || c > cap[i]) {
+      return InvalidArgument("paper batch: cell " + CellName(cell) + " has " + std::to_string(c) +
+                             " votes, more than its units may give it (" +
+                             std::to_string(std::min(n, cap[i])) + ")");
+    }
+  }
+  if (!has_blank_cell && batch.blank() != 0) {
+    return InvalidArgument("paper batch: this ballot cannot be blank, yet the batch has " +
+                           std::to_string(batch.blank()) + " blank votes");
+  }
+  for (const auto& k : full.constraints()) {
+    int64_t sum = 0;
+    for (int j = 0; j < k.cells_size(); ++j) {
+      sum += k.coefficients(j) * static_cast<int64_t>(batch.counts(static_cast<int>(k.cells(j))));
+    }
+    const int64_t lo = k.lo() * static_cast<int64_t>(n), hi = k.hi() * static_cast<int64_t>(n);
+    if (sum < lo || sum > hi) {
+      return InvalidArgument("paper batch: the counts break constraint '" + k.name() + "' (" +
+                             std::to_string(sum) + " for " + std::to_string(n) +
+                             " valid votes, allowed " + std::to_string(lo) + ".." + std::to_string(hi) + ")");
+    }
+  }
+  return Status::Ok();
+}
+
+uint32_t PaperBatchSigners(const Run& run, const PaperBatchRef& batch) {
+  if (batch.author == 0) return 0;
+  uint32_t n = 1;
+  for (const auto& [index, seq] : batch.cosigners) {
+    if (index != batch.author && (!run.closed || seq < run.close_seq)) ++n;
+  }
+  return n;
+}
+
+std::vector<std::string> CountedPaperBatches(const BoardView& view, const Run& run) {
+  std::vector<std::pair<uint64_t, std::string>> counted;
+  for (const auto& [id, batch] : run.paper_batches) {
+    if (run.closed && batch.seq > run.close_seq) continue;
+    if (PaperBatchSigners(run, batch) >= std::max<uint32_t>(1, view.ceremony().threshold)) {
+      counted.emplace_back(batch.seq, id);
+    }
+  }
+  std::sort(counted.begin(), counted.end());
+  std::vector<std::string> out;
+  for (auto& [seq, id] : counted) out.push_back(std::move(id));
+  return out;
+}
+
+Result<std::vector<const v1::PaperBatch*>> PaperBatchesOf(const BoardView& view, const Run& run) {
+  std::vector<std::string> ids;
+  if (run.tally_entry.empty()) {
+    ids = CountedPaperBatches(view, run);
+  } else {
+    const v1::Tally& tally = view.body(run.tally_seq).tally();
+    ids.assign(tally.paper_batches().begin(), tally.paper_batches().end());
+  }
+  std::vector<const v1::PaperBatch*> out;
+  for (const auto& id : ids) {
+    std::optional<uint64_t> seq = view.FindEntry(id);
+    if (!seq || !view.body(*seq).has_paper_batch() || view.body(*seq).paper_batch().run_id() != run.run_id) {
+      return InvalidArgument("the tally lists " + id.substr(0, 16) + ", which is no paper batch of this run");
+    }
+    out.push_back(&view.body(*seq).paper_batch());
   }
   return out;
 }
@@ -122,6 +276,11 @@ Result<v1::Counts> CountsFor(const BoardView& view, const Run& run) {
   std::vector<std::string> voted;
   for (const auto& [unit, ref] : run.ballots) voted.push_back(unit);
   RETURN_IF_ERROR(rules::AddElectronicBallots(view.meeting(), voted, &counts));
+  ASSIGN_OR_RETURN(std::vector<const v1::PaperBatch*> batches, PaperBatchesOf(view, run));
+  for (const v1::PaperBatch* b : batches) {
+    std::vector<std::string> units(b->unit_ids().begin(), b->unit_ids().end());
+    RETURN_IF_ERROR(rules::AddPaperBatch(view.meeting(), units, b->invalid(), &counts));
+  }
   return counts;
 }
 
@@ -198,6 +357,21 @@ Result<std::vector<uint64_t>> DecryptTotals(const BoardView& view, const Run& ru
     ASSIGN_OR_RETURN(crypto::Point mg, crypto::DecryptToPoint(ct, combined));
     ASSIGN_OR_RETURN(uint64_t m, table.Solve(mg));
     totals.push_back(m);
+  }
+  return totals;
+}
+
+Result<std::vector<uint64_t>> ResultTotals(const BoardView& view, const Run& run,
+                                           const std::vector<uint32_t>& indices,
+                                           bool verify_partials) {
+  ASSIGN_OR_RETURN(std::vector<uint64_t> totals, DecryptTotals(view, run, indices, verify_partials));
+  ASSIGN_OR_RETURN(std::vector<const v1::PaperBatch*> batches, PaperBatchesOf(view, run));
+  for (const v1::PaperBatch* b : batches) {
+    if (static_cast<size_t>(b->counts_size()) != totals.size()) {
+      return VerificationFailed("a paper batch has " + std::to_string(b->counts_size()) + " counts for " +
+                                std::to_string(totals.size()) + " totals");
+    }
+    for (size_t i = 0; i < totals.size(); ++i) totals[i] += b->counts(static_cast<int>(i));
   }
   return totals;
 }

@@ -39,7 +39,14 @@ Result<v1::BallotLayout> FullLayoutFor(const BoardView& view, const Run& run);
 // Returns the participant id allowed to cast it, or FailedPrecondition.
 Result<std::string> CasterFor(const BoardView& view, const Run& run, const std::string& unit_id);
 
-// The weighted, cell-wise sum of a run's ballots over its full layout.
+// The public encryption of zero that stands for the total of a cell no
+// counted ballot contains (docs/crypto.md "Aggregation"): (r·G, r·K) with
+// r = Challenge(phieu.v1.empty-total: run = raw Open hash, cell = u64 index).
+Result<crypto::Ciphertext> EmptyTotal(const crypto::Point& joint_key, const std::string& run_id,
+                                      uint32_t cell);
+
+// The weighted, cell-wise sum of a run's ballots over its full layout. A cell
+// that no added ballot contains gets EmptyTotal in ToProto().
 class RunAggregate {
  public:
   static Result<RunAggregate> Create(const BoardView& view, const Run& run);
@@ -58,12 +65,38 @@ class RunAggregate {
   const Run* run_ = nullptr;
   v1::BallotLayout full_;
   std::vector<crypto::Ciphertext> totals_;
+  std::vector<bool> touched_;  // some added ballot contains the cell
   uint32_t ballots_ = 0;
   uint64_t votes_ = 0;
 };
 
+// Checks a paper batch's contents against `run` (docs/protocol.md, "Paper
+// batches"): units non-empty, distinct, each able to vote in the run
+// (CasterFor), none with an electronic ballot in the run nor in another batch
+// of it (`batch_id`: the batch's own entry id once on the board, else "");
+// one count per full-layout cell; valid + blank + invalid = the units' votes;
+// the blank cell equals `blank` (0 when the ballot has no blank); no cell
+// above what the units that may mark it weigh; every constraint of the full
+// layout met by the counts scaled by valid + blank. Errors name the check.
+Status CheckPaperBatch(const BoardView& view, const Run& run, const v1::PaperBatch& batch,
+                       const std::string& batch_id);
+
+// The teller signatures of a paper batch: its author (a teller) and the
+// distinct other tellers whose PaperBatchSignature came while the run was
+// open. The batch counts when this reaches the ceremony's threshold t.
+uint32_t PaperBatchSigners(const Run& run, const PaperBatchRef& batch);
+
+// The entry ids, in chain order, of the run's paper batches that count.
+std::vector<std::string> CountedPaperBatches(const BoardView& view, const Run& run);
+
+// The paper batches a run's counts and result include: those its Tally lists
+// once it has one (the tellers check the list is CountedPaperBatches), else
+// CountedPaperBatches. InvalidArgument if the tally names a non-batch.
+Result<std::vector<const v1::PaperBatch*>> PaperBatchesOf(const BoardView& view, const Run& run);
+
 // Members, present at the opening, issued, received and valid, as the rules
-// and the minutes need them (blank comes from the decrypted totals).
+// and the minutes need them (blank comes from the decrypted totals), with the
+// paper batches of PaperBatchesOf (received, valid, invalid, paper_units).
 Result<v1::Counts> CountsFor(const BoardView& view, const Run& run);
 
 // The teller index (1-based) of `participant_id` in the ceremony in force, or 0.
@@ -85,6 +118,13 @@ Result<crypto::Point> TellerPublicShare(const BoardView& view, uint32_t index);
 Result<std::vector<uint64_t>> DecryptTotals(const BoardView& view, const Run& run,
                                             const std::vector<uint32_t>& indices,
                                             bool verify_partials);
+
+// The totals a Result carries: DecryptTotals plus, per cell, the counts of
+// the paper batches the run's Tally lists. The server and every teller that
+// co-signs compute them with this one function.
+Result<std::vector<uint64_t>> ResultTotals(const BoardView& view, const Run& run,
+                                           const std::vector<uint32_t>& indices,
+                                           bool verify_partials);
 
 // The context a teller's partial decryptions of a run's tally are bound to.
 std::string DecryptionContext(const BoardView& view, const Run& run);

@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/meeting/meeting_defaults.h"
+#include "core/rules/counts.h"
 #include "core/rules/layout.h"
 #include "tests/rules/tally.h"
 
@@ -451,6 +452,66 @@ TEST(OutcomeTest, WeightedUnitDecides) {
   EXPECT_EQ(o->elected(0), "c2");
   EXPECT_EQ(o->candidates(0).votes(), 3u);
   EXPECT_EQ(o->base_votes(), 5u);
+}
+
+// u4 is absent; its vote is carried by a proxy and cast separately. On the
+// members' base (5) the proxy's vote decides: 3 of 5 is more than half,
+// 2 of 5 is not.
+TEST(OutcomeTest, ProxyVoteCountsInThePresentAndDecides) {
+  v1::Meeting m = UnitsMeeting(5);
+  auto s = Spec(v1::KIND_ELECT_ONE, 2);
+  s.set_base(v1::BASE_MEMBERS);
+  for (bool with_proxy : {true, false}) {
+    Attendance a;
+    a.in_hall = {"u1", "u2", "u3"};
+    std::vector<Vote> votes = {{"u1", {"c1"}}, {"u2", {"c1"}}, {"u3", {"c2"}}};
+    if (with_proxy) {
+      a.by_proxy = {"u4"};
+      votes.push_back({"u4", {"c1"}});
+    }
+    auto counts = CountsAtOpening(m, a);
+    ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+    std::vector<std::string> voted;
+    for (const auto& v : votes) voted.push_back(v.unit);
+    ASSERT_TRUE(AddElectronicBallots(m, voted, &*counts).ok());
+    EXPECT_EQ(counts->present_units(), with_proxy ? 4u : 3u);
+    EXPECT_EQ(counts->proxy_units(), with_proxy ? 1u : 0u);
+    auto totals = Tally(m, s, AllCandidates(s), votes);
+    ASSERT_TRUE(totals.ok()) << totals.status().ToString();
+    auto o = ComputeOutcome(m, s, AllCandidates(s), *totals, *counts);
+    ASSERT_TRUE(o.ok()) << o.status().ToString();
+    EXPECT_EQ(o->no_winner(), !with_proxy) << (with_proxy ? "with" : "without") << " the proxy";
+    if (with_proxy) {
+      ASSERT_EQ(o->elected_size(), 1);
+      EXPECT_EQ(o->elected(0), "c1");
+      EXPECT_EQ(o->counts().proxy_units(), 1u);
+    }
+  }
+}
+
+// Paper ballots add to the totals and the counts: 2 electronic votes for c1,
+// a paper batch of u3 (c2), u4 (blank) and u5 (invalid). Valid = 4 (blank
+// included), invalid 1; on the valid base c1's 2 of 4 is not more than half.
+TEST(OutcomeTest, PaperBatchCountsLikeBallots) {
+  v1::Meeting m = UnitsMeeting(5);
+  auto s = Spec(v1::KIND_ELECT_ONE, 2);
+  s.set_base(v1::BASE_VALID);
+  Attendance a;
+  a.in_hall = {"u1", "u2", "u3", "u4", "u5"};
+  auto counts = CountsAtOpening(m, a);
+  ASSERT_TRUE(counts.ok());
+  ASSERT_TRUE(AddElectronicBallots(m, {"u1", "u2"}, &*counts).ok());
+  ASSERT_TRUE(AddPaperBatch(m, {"u3", "u4", "u5"}, 1, &*counts).ok());
+  std::vector<uint64_t> totals = {2 + 0, 0 + 1, 0 + 1};  // electronic + paper: c1, c2, blank
+  auto o = ComputeOutcome(m, s, AllCandidates(s), totals, *counts);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->counts().received_units(), 5u);
+  EXPECT_EQ(o->counts().paper_units(), 3u);
+  EXPECT_EQ(o->counts().valid_votes(), 4u);
+  EXPECT_EQ(o->counts().blank_votes(), 1u);
+  EXPECT_EQ(o->counts().invalid_votes(), 1u);
+  EXPECT_EQ(o->base_votes(), 4u);
+  EXPECT_TRUE(o->no_winner());
 }
 
 TEST(OutcomeTest, TotalsThatDoNotAddUpAreRefused) {
