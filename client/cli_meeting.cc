@@ -265,6 +265,10 @@ int RunStatus(const Argv& argv) {
     std::cout << "  " << spec.id() << ": " << (run ? RunState(*run) : "not opened");
     if (run && run->round > 1) std::cout << " (round " << run->round << ")";
     if (run) std::cout << ", " << run->ballots.size() << " ballots";
+    if (run && !run->paper_batches.empty()) {
+      std::cout << ", " << run->paper_units.size() << " units on paper (" << record::CountedPaperBatches(*run).size()
+                << " of " << run->paper_batches.size() << " batches signed by t tellers)";
+    }
     std::cout << "\n";
   }
   return 0;

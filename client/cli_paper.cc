@@ -188,7 +188,7 @@ int RunPaperSign(const Argv& argv) {
   auto posted = (*client)->Post(body);
   if (!posted.ok()) return Fail(posted.status());
   const record::Run* now = v.FindRun(run.run_id);
-  const uint32_t k = now ? record::PaperBatchSigners(*now, now->paper_batches.at(found_id)) : 0;
+  const uint32_t k = now ? now->paper_batches.at(found_id).signers : 0;
   std::cout << "signed paper batch " << found_id.substr(0, 16) << ": entry " << posted->seq() << ", " << k
             << " of " << std::max<uint32_t>(1, v.ceremony().threshold) << " teller signatures\n";
   return 0;

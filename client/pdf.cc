@@ -53,7 +53,9 @@ Status PrintHtmlToPdf(const std::string& html, const std::string& pdf_path) {
   const std::string page = tmp.path() + "/minutes.html", log = tmp.path() + "/chromium.log";
   const std::string out = tmp.path() + "/minutes.pdf";
   RETURN_IF_ERROR(crypto::WritePublicFile(page, html));
-  std::filesystem::create_directories(tmp.path() + "/profile");
+  std::error_code ec;
+  std::filesystem::create_directories(tmp.path() + "/profile", ec);
+  if (ec) return Unavailable("cannot make a profile directory for chromium: " + ec.message());
 
   std::vector<std::string> args = {kChromium,
                                    "--headless",

@@ -153,7 +153,7 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
 
 Status Teller::CheckPaperBatches(const Run& run, const v1::Tally& tally) const {
   const BoardView& v = client_->view();
-  const std::vector<std::string> counted = record::CountedPaperBatches(v, run);
+  const std::vector<std::string> counted = record::CountedPaperBatches(run);
   if (std::vector<std::string>(tally.paper_batches().begin(), tally.paper_batches().end()) != counted) {
     return VerificationFailed("the server's tally lists other paper batches than the ones signed by t tellers");
   }

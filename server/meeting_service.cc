@@ -487,7 +487,7 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
       const uint32_t t = std::max<uint32_t>(1, view_.ceremony().threshold);
       for (const auto& [batch_id, batch] : run->paper_batches) {
-        const uint32_t k = record::PaperBatchSigners(*run, batch);
+        const uint32_t k = batch.signers;
         if (k < t) {
           return FailedPrecondition("paper batch " + batch_id.substr(0, 16) + " has " + std::to_string(k) +
                                     " of " + std::to_string(t) +
@@ -703,7 +703,7 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
     // (record::EmptyTotal), so every run gets a tally, even an all-paper one.
     ASSIGN_OR_RETURN(std::vector<v1::Ciphertext> totals, agg.ToProto());
     for (auto& c : totals) *tally->add_totals() = std::move(c);
-    for (auto& id : record::CountedPaperBatches(view_, *run)) tally->add_paper_batches(std::move(id));
+    for (auto& id : record::CountedPaperBatches(*run)) tally->add_paper_batches(std::move(id));
     return AppendServerEntryLocked(out).status();
   }
 

@@ -240,6 +240,8 @@ Status BoardView::ApplyBody(const v1::BoardEntry& entry, const v1::EntryBody& bo
       ref.seq = seq;
       ref.author = TellerIndexOfPin(author);
       ref.unit_ids.assign(b.unit_ids().begin(), b.unit_ids().end());
+      if (!run->closed && !run->cancelled && ref.author != 0) ref.signers = 1;
+      ref.counted = ref.signers >= std::max<uint32_t>(1, ceremony_.threshold);
       const std::string id = EntryId(entry);
       for (const auto& u : ref.unit_ids) run->paper_units.emplace(u, id);
       run->paper_batches[id] = std::move(ref);
@@ -250,9 +252,14 @@ Status BoardView::ApplyBody(const v1::BoardEntry& entry, const v1::EntryBody& bo
       if (!found || !bodies_[*found].has_paper_batch()) return EntryError(entry, "signs no paper batch");
       Run* run = MutableRun(bodies_[*found].paper_batch().run_id());
       if (!run) return EntryError(entry, "signs a paper batch of an unknown run");
-      uint32_t index = TellerIndexOfPin(author);
-      if (index != 0) {
-        run->paper_batches[body.paper_batch_signature().batch_entry_hash()].cosigners.emplace(index, seq);
+      PaperBatchRef& batch = run->paper_batches[body.paper_batch_signature().batch_entry_hash()];
+      const uint32_t index = TellerIndexOfPin(author);
+      const bool counts = index != 0 && index != batch.author && batch.signers > 0 && !run->closed &&
+                          !run->cancelled && !batch.cosigners.count(index);
+      if (index != 0) batch.cosigners.emplace(index, seq);
+      if (counts) {
+        ++batch.signers;
+        batch.counted = batch.signers >= std::max<uint32_t>(1, ceremony_.threshold);
       }
       return Status::Ok();
     }

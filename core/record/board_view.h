@@ -3,8 +3,9 @@
 //
 // What it knows after each entry: the meeting and roster (with revocations),
 // check-ins and proxies, the key ceremony's messages, and each run of each
-// ballot question (open/close/cancel, the ballots cast in it, its tally,
-// decryption shares and result).
+// ballot question (open/close/cancel, the ballots cast in it, its paper
+// batches and their teller signatures, its tally, decryption shares and
+// result).
 //
 // It checks only what it needs to index an entry (the body parses, the
 // payload names things that exist). Signatures, proofs, roles and phases are
@@ -67,13 +68,17 @@ struct BallotRef {
   std::string author_pin;
 };
 
-// A paper batch of a run, as indexed (BoardView does not judge it; whether it
-// counts is record::CountedPaperBatches).
+// A paper batch of a run, as indexed. BoardView does not check its contents
+// (record::CheckPaperBatch does); it counts its teller signatures.
 struct PaperBatchRef {
   uint64_t seq = 0;
   uint32_t author = 0;                    // teller index of the author, 0 if not a teller
   std::map<uint32_t, uint64_t> cosigners; // teller index -> seq of its first signature
   std::vector<std::string> unit_ids;
+  // The author (if a teller) plus the distinct other tellers that signed
+  // while the run was open; the batch counts when that reaches t.
+  uint32_t signers = 0;
+  bool counted = false;
 };
 
 struct Run {

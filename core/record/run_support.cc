@@ -224,22 +224,10 @@ Status CheckPaperBatch(const BoardView& view, const Run& run, const v1::PaperBat
   return Status::Ok();
 }
 
-uint32_t PaperBatchSigners(const Run& run, const PaperBatchRef& batch) {
-  if (batch.author == 0) return 0;
-  uint32_t n = 1;
-  for (const auto& [index, seq] : batch.cosigners) {
-    if (index != batch.author && (!run.closed || seq < run.close_seq)) ++n;
-  }
-  return n;
-}
-
-std::vector<std::string> CountedPaperBatches(const BoardView& view, const Run& run) {
+std::vector<std::string> CountedPaperBatches(const Run& run) {
   std::vector<std::pair<uint64_t, std::string>> counted;
   for (const auto& [id, batch] : run.paper_batches) {
-    if (run.closed && batch.seq > run.close_seq) continue;
-    if (PaperBatchSigners(run, batch) >= std::max<uint32_t>(1, view.ceremony().threshold)) {
-      counted.emplace_back(batch.seq, id);
-    }
+    if (batch.counted) counted.emplace_back(batch.seq, id);
   }
   std::sort(counted.begin(), counted.end());
   std::vector<std::string> out;
@@ -250,7 +238,7 @@ std::vector<std::string> CountedPaperBatches(const BoardView& view, const Run& r
 Result<std::vector<const v1::PaperBatch*>> PaperBatchesOf(const BoardView& view, const Run& run) {
   std::vector<std::string> ids;
   if (run.tally_entry.empty()) {
-    ids = CountedPaperBatches(view, run);
+    ids = CountedPaperBatches(run);
   } else {
     const v1::Tally& tally = view.body(run.tally_seq).tally();
     ids.assign(tally.paper_batches().begin(), tally.paper_batches().end());

@@ -81,13 +81,9 @@ class RunAggregate {
 Status CheckPaperBatch(const BoardView& view, const Run& run, const v1::PaperBatch& batch,
                        const std::string& batch_id);
 
-// The teller signatures of a paper batch: its author (a teller) and the
-// distinct other tellers whose PaperBatchSignature came while the run was
-// open. The batch counts when this reaches the ceremony's threshold t.
-uint32_t PaperBatchSigners(const Run& run, const PaperBatchRef& batch);
-
-// The entry ids, in chain order, of the run's paper batches that count.
-std::vector<std::string> CountedPaperBatches(const BoardView& view, const Run& run);
+// The entry ids, in chain order, of the run's paper batches that count
+// (PaperBatchRef::counted: t teller signatures while the run was open).
+std::vector<std::string> CountedPaperBatches(const Run& run);
 
 // The paper batches a run's counts and result include: those its Tally lists
 // once it has one (the tellers check the list is CountedPaperBatches), else

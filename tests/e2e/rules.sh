@@ -12,22 +12,7 @@
 #  - thu-ky: too few electronic ballots: `close --wait` says why at once.
 set -uo pipefail
 BUILD=$1 MEETING=$2 WORK=$3
-BIN="$BUILD/bin"; PHIEU="$BIN/phieu"
-rm -rf "$WORK"; mkdir -p "$WORK"
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
-trap cleanup EXIT
-fails=0; passes=0
-check() {  # check NAME EXPECTED_EXIT COMMAND...
-  local name=$1 want=$2; shift 2
-  "$@" > "$WORK/last.out" 2>&1; local got=$?
-  if [ "$got" = "$want" ]; then passes=$((passes+1)); echo "ok   $name"
-  else fails=$((fails+1)); echo "FAIL $name: exit $got, expected $want"; sed 's/^/     /' "$WORK/last.out"; fi
-}
-contains() {  # contains NAME TEXT: the last output contains TEXT
-  if grep -q -- "$2" "$WORK/last.out"; then passes=$((passes+1)); echo "ok   $1"
-  else fails=$((fails+1)); echo "FAIL $1: output lacks '$2'"; sed 's/^/     /' "$WORK/last.out"; fi
-}
+source "$(dirname "$0")/checks.sh"
 
 "$PHIEU" certs init "$MEETING" --out "$WORK/m" > /dev/null || { echo "FAIL certs init"; exit 1; }
 P="$WORK/m/participants"
@@ -65,6 +50,8 @@ check "a teller enters Đà Nẵng's paper ballot" 0 as db-ca-mau teller paper t
 BATCH=$(grep -o 'paper batch: entry [0-9]* [0-9a-f]*' "$WORK/last.out" | awk '{print $5}')
 check "the chair cannot close before t tellers signed" 3 as chu-tri close truong-khoi
 contains "  ...and is told k of t" "1 of 2 teller signatures"
+check "status shows the unsigned batch" 0 as chu-tri status
+contains "  ...0 of 1 signed" "1 units on paper (0 of 1 batches signed by t tellers)"
 check "the author cannot co-sign its own batch" 3 as db-ca-mau teller paper-sign "$BATCH" --yes
 check "another teller co-signs" 0 as db-da-nang teller paper-sign "$BATCH" --yes
 contains "  ...2 of 2" "2 of 2 teller signatures"
@@ -90,17 +77,18 @@ fi
 
 # ---- pho-khoi: a tie, then the second round
 check "open pho-khoi" 0 as chu-tri open pho-khoi
-for v in db-an-giang:bac-ninh db-ca-mau:an-giang db-ha-noi:an-giang db-bac-ninh:ca-mau db-da-nang:ca-mau; do
-  check "vote ${v%%:*}" 0 as "${v%%:*}" vote pho-khoi --choice "${v#*:}" --yes
-done
+votes() {  # votes NAME BALLOT DELEGATE:CHOICE...
+  local name=$1 ballot=$2; shift 2
+  for v in "$@"; do check "$name ${v%%:*}" 0 as "${v%%:*}" vote "$ballot" --choice "${v#*:}" --yes; done
+}
+votes "vote" pho-khoi db-an-giang:bac-ninh db-ca-mau:an-giang db-ha-noi:an-giang db-bac-ninh:ca-mau db-da-nang:ca-mau
 check "proxy vote" 0 as db-bac-ninh vote pho-khoi --for-unit hue --choice an-giang --yes
 check "close pho-khoi" 0 as chu-tri close pho-khoi --wait 180
 check "a tie: no one elected" 0 as chu-tri result pho-khoi --lang en --expect -
 contains "  ...names the tied for a second round" "second round"
 check "runoff opens round 2 in one step" 0 as chu-tri runoff pho-khoi
-for v in db-an-giang:bac-ninh db-ca-mau:bac-ninh db-ha-noi:bac-ninh db-bac-ninh:an-giang db-da-nang:an-giang; do
-  check "round 2 vote ${v%%:*}" 0 as "${v%%:*}" vote pho-khoi --choice "${v#*:}" --yes
-done
+votes "round 2 vote" pho-khoi db-an-giang:bac-ninh db-ca-mau:bac-ninh db-ha-noi:bac-ninh db-bac-ninh:an-giang \
+  db-da-nang:an-giang
 check "round 2 is only between the tied" 2 as db-bac-ninh vote pho-khoi --for-unit hue --choice ca-mau --yes
 check "round 2 proxy vote" 0 as db-bac-ninh vote pho-khoi --for-unit hue --choice an-giang --yes
 check "close round 2" 0 as chu-tri close pho-khoi --wait 180

@@ -489,7 +489,7 @@ TEST_F(MeetingServiceTest, PaperBatchIsCheckedSignedByTTellersAndCounted) {
   ExpectError(Post(kThu, sign), v1::ERROR_PERMISSION_DENIED, "only a teller");
   ExpectPosted(Post(kHaGiang, sign));
   ExpectError(Post(kHaGiang, sign), v1::ERROR_ALREADY_VOTED, "already signed");
-  EXPECT_EQ(record::CountedPaperBatches(view_, *view_.FindRun(run_id)), std::vector<std::string>{batch_id});
+  EXPECT_EQ(record::CountedPaperBatches(*view_.FindRun(run_id)), std::vector<std::string>{batch_id});
 
   ExpectPosted(Post(kChair, close));
   const record::Run* run = view_.FindRun(run_id);
