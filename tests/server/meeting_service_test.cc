@@ -28,6 +28,7 @@
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
+#include "tests/server/ceremony_driver.h"
 
 namespace phieu::server {
 namespace {
@@ -183,60 +184,9 @@ class MeetingServiceTest : public ::testing::Test {
     start.mutable_ceremony_start()->set_threshold(ts.threshold());
     ExpectPosted(Post(kChair, start));
 
-    std::map<std::string, std::optional<crypto::CeremonyTeller>> tellers;
-    std::map<std::string, std::set<uint32_t>> received;
-    using Phase = crypto::CeremonyRecord::Phase;
-    for (int round = 0; round < 20 && !view_.key_ready(); ++round) {
-      for (const auto& id : ts.participant_ids()) {
-        if (view_.key_ready()) break;
-        const uint32_t me = record::TellerIndex(view_, id);
-        ASSERT_NE(me, 0u) << id;
-        auto rec = record::CeremonyRecordOf(view_);
-        ASSERT_TRUE(rec.ok()) << rec.status().ToString();
-        if (!tellers[id]) {
-          auto t = crypto::CeremonyTeller::Create(*rec, me);
-          ASSERT_TRUE(t.ok()) << t.status().ToString();
-          tellers[id].emplace(std::move(t).value());
-        }
-        crypto::CeremonyTeller& teller = *tellers[id];
-        v1::EntryBody body;
-        switch (rec->phase()) {
-          case Phase::kCommit:
-            if (rec->commit(me)) continue;
-            *body.mutable_ceremony_commit() = teller.Commit().value();
-            break;
-          case Phase::kReveal:
-            if (rec->reveal(me)) continue;
-            *body.mutable_ceremony_reveal() = teller.Reveal().value();
-            break;
-          case Phase::kShares: {
-            if (rec->shares(me)) continue;
-            auto shares = teller.Shares(*rec);
-            ASSERT_TRUE(shares.ok()) << shares.status().ToString();
-            *body.mutable_ceremony_shares() = *shares;
-            break;
-          }
-          case Phase::kSettle: {
-            for (uint32_t sender = 1; sender <= rec->n(); ++sender) {
-              if (sender == me || received[id].count(sender) || !rec->shares(sender)) continue;
-              auto complaint = teller.ReceiveShare(*rec, sender);
-              ASSERT_TRUE(complaint.ok()) << complaint.status().ToString();
-              ASSERT_FALSE(complaint->has_value()) << "bad share from " << sender;
-              received[id].insert(sender);
-            }
-            if (rec->test_decryption(me)) continue;
-            auto test = teller.TestDecryption(*rec);
-            ASSERT_TRUE(test.ok()) << test.status().ToString();
-            *body.mutable_ceremony_test_decryption() = *test;
-            break;
-          }
-          case Phase::kDone:
-          case Phase::kFailed:
-            FAIL() << "ceremony ended without a CeremonyDone entry";
-        }
-        ExpectPosted(Post(id, body));
-      }
-    }
+    testing::DriveCeremony(view_, [&](const std::string& id, const v1::EntryBody& body) {
+      ExpectPosted(Post(id, body));
+    });
     ASSERT_TRUE(view_.key_ready());
   }
 

@@ -41,6 +41,7 @@
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
 #include "server/meeting_service.h"
+#include "tests/server/ceremony_driver.h"
 
 namespace phieu::verify {
 namespace {
@@ -139,53 +140,8 @@ class Meeting {
     for (const auto& id : ts.participant_ids()) start.mutable_ceremony_start()->add_teller_ids(id);
     start.mutable_ceremony_start()->set_threshold(ts.threshold());
     Post(kChair, start);
-    std::map<std::string, std::optional<crypto::CeremonyTeller>> tellers;
-    std::map<std::string, std::set<uint32_t>> received;
-    using Phase = crypto::CeremonyRecord::Phase;
-    for (int round = 0; round < 20 && !view_.key_ready(); ++round) {
-      for (const auto& id : ts.participant_ids()) {
-        if (view_.key_ready()) break;
-        const uint32_t me = record::TellerIndex(view_, id);
-        auto rec = record::CeremonyRecordOf(view_);
-        ASSERT_TRUE(rec.ok()) << rec.status().ToString();
-        if (!tellers[id]) tellers[id].emplace(crypto::CeremonyTeller::Create(*rec, me).value());
-        crypto::CeremonyTeller& teller = *tellers[id];
-        v1::EntryBody body;
-        switch (rec->phase()) {
-          case Phase::kCommit:
-            if (rec->commit(me)) continue;
-            *body.mutable_ceremony_commit() = teller.Commit().value();
-            break;
-          case Phase::kReveal:
-            if (rec->reveal(me)) continue;
-            *body.mutable_ceremony_reveal() = teller.Reveal().value();
-            break;
-          case Phase::kShares:
-            if (rec->shares(me)) continue;
-            *body.mutable_ceremony_shares() = teller.Shares(*rec).value();
-            break;
-          case Phase::kSettle:
-            for (uint32_t sender = 1; sender <= rec->n(); ++sender) {
-              if (sender == me || received[id].count(sender) || !rec->shares(sender)) continue;
-              auto complaint = teller.ReceiveShare(*rec, sender);
-              ASSERT_TRUE(complaint.ok() && !complaint->has_value());
-              received[id].insert(sender);
-            }
-            if (rec->test_decryption(me)) continue;
-            *body.mutable_ceremony_test_decryption() = teller.TestDecryption(*rec).value();
-            break;
-          case Phase::kDone:
-          case Phase::kFailed:
-            FAIL() << "ceremony ended without CeremonyDone";
-        }
-        Post(id, body);
-      }
-    }
-    ASSERT_TRUE(view_.key_ready());
-    auto rec = record::CeremonyRecordOf(view_).value();
-    for (const auto& id : ts.participant_ids()) {
-      w_->teller_shares.emplace(record::TellerIndex(view_, id), tellers[id]->FinalShare(rec).value());
-    }
+    testing::DriveCeremony(view_, [&](const std::string& id, const v1::EntryBody& body) { Post(id, body); },
+                           &w_->teller_shares);
   }
 
   v1::EntryBody Ballot(const std::string& unit, const std::string& choice, crypto::BallotSecrets* secrets) {
