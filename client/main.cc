@@ -34,7 +34,7 @@ Everyone:
   record export (--data DIR | --profile DIR) --out FILE [--json]   the election record
   verify RECORD --ca CA.pem [--expect-head HASH] [--receipt FILE]... [--json] [--quiet]
                                          check an election record offline (docs/audit.md)
-  verify RECORD --spoiled [CODE]         open spoiled ballots: the choices they encrypt
+  verify RECORD --spoiled [CODE] [--ca CA.pem]   open spoiled ballots: the choices they encrypt
 
 Delegates:
   checkin [--remote]                     điểm danh

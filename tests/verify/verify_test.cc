@@ -691,6 +691,9 @@ TEST_F(VerifyTest, ASpoiledBallotIsOpenedAndNeverCounted) {
   EXPECT_EQ((*opened)[0].marked, std::vector<std::string>{"Lai Châu"});
   EXPECT_TRUE(OpenSpoiled(rec, (*opened)[0].tracking_code.substr(0, 12)).ok());
   EXPECT_EQ(OpenSpoiled(rec, "00000000").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(OpenSpoiled(rec, "", world->ca.get()).ok());
+  auto stranger = crypto::Certificate::FromDer(world->creds.at(kThu).cert.Der()).value();
+  EXPECT_EQ(OpenSpoiled(rec, "", &stranger).status().code(), StatusCode::kVerificationFailed);
 
   // A revealed choice that is not the encrypted one.
   v1::ElectionRecord lie = rec;
