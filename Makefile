@@ -6,12 +6,17 @@
 
 SAN      ?=
 MEETING  ?= examples/cum4-2024.textproto
+# make soak: rounds of the SIGKILL and power-cut tests; SOAK_SECONDS > 0 also
+# stops the SIGKILL rounds after that long.
+SOAK_ROUNDS  ?= 200
+SOAK_SECONDS ?= 0
 JOBS     ?= 2
 BUILD    := build$(if $(SAN),-$(SAN),)
 BUILDTYPE ?= RelWithDebInfo
 
 DEB_PACKAGES := cmake make g++ pkg-config libboost1.81-dev libprotobuf-dev protobuf-compiler \
-                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
+                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev \
+                iproute2
 
 .PHONY: all deps configure build test demo bench fuzz soak clean
 
@@ -43,6 +48,11 @@ demo: build
 
 bench: build
 	bash bench/run.sh $(BUILD)
+
+soak: build
+	CRASH_ROUNDS=$(SOAK_ROUNDS) CRASH_SECONDS=$(SOAK_SECONDS) \
+	  bash tests/crash/sigkill.sh $(BUILD) examples/cum4-2024.textproto $(BUILD)/soak
+	PHIEU_POWER_CUT_ROUNDS=$$(( $(SOAK_ROUNDS) * 5 )) $(BUILD)/bin/power_cut_test
 
 clean:
 	rm -rf build build-asan build-tsan build*.configure.log demo-run
