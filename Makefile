@@ -7,12 +7,17 @@
 
 SAN      ?=
 MEETING  ?= examples/cum4-2024.textproto
+# make soak: rounds of the SIGKILL and power-cut tests; SOAK_SECONDS > 0 also
+# stops the SIGKILL rounds after that long.
+SOAK_ROUNDS  ?= 200
+SOAK_SECONDS ?= 0
 JOBS     ?= 2
 BUILD    := build$(if $(SAN),-$(SAN),)
 BUILDTYPE ?= RelWithDebInfo
 
 DEB_PACKAGES := cmake make g++ pkg-config libboost1.81-dev libprotobuf-dev protobuf-compiler \
-                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
+                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev \
+                iproute2
 
 # Only `make fuzz` needs these (clang-14 and its libFuzzer runtime).
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
@@ -80,6 +85,11 @@ fuzz: fuzz-build
 	done; \
 	if [ -n "$$fail" ]; then echo "fuzz: crashes in:$$fail (inputs in build-fuzz/fuzz-run/*/crashes/)"; exit 1; fi; \
 	echo "fuzz: no crash in $(FUZZ_SECONDS) s per target"
+
+soak: build
+	CRASH_ROUNDS=$(SOAK_ROUNDS) CRASH_SECONDS=$(SOAK_SECONDS) \
+	  bash tests/crash/sigkill.sh $(BUILD) examples/cum4-2024.textproto $(BUILD)/soak
+	PHIEU_POWER_CUT_ROUNDS=$$(( $(SOAK_ROUNDS) * 5 )) $(BUILD)/bin/power_cut_test
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build*.configure.log demo-run

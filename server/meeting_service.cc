@@ -95,7 +95,7 @@ Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptio
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
   ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
-                   board::BoardStore::Open(options.data_dir + "/board.sqlite"));
+                   board::BoardStore::Open(options.data_dir + "/board.sqlite", options.board_vfs));
   std::unique_ptr<MeetingService> svc(
       new MeetingService(std::move(options), std::move(store), std::move(signing_key)));
 

@@ -36,6 +36,7 @@ namespace phieu::server {
 
 struct MeetingServiceOptions {
   std::string data_dir;             // holds board.sqlite
+  std::string board_vfs;            // a registered SQLite VFS for the board (tests); "" = default
   size_t max_entry_body = 512 * 1024;
   uint32_t max_entries_per_read = 1000;
   std::function<int64_t()> now_ms;  // the server's clock; defaults to system_clock
