@@ -8,6 +8,7 @@
 // own (--ca, --cert, --key, --signing-key, --genesis). Loopback by default.
 // SIGINT / SIGTERM stop it cleanly; a restart carries on where it stopped.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -31,7 +32,7 @@ using phieu::Status;
 constexpr char kUsage[] =
     "usage: phieu-server --certs DIR [--data DIR] [--listen HOST:PORT] [--port-file FILE]\n"
     "       [--ca FILE] [--cert FILE] [--key FILE] [--signing-key FILE] [--genesis FILE]\n"
-    "       [--heartbeat SECONDS] [--idle-drop SECONDS] [--workers N]\n"
+    "       [--heartbeat SECONDS] [--idle-drop SECONDS] [--workers N] [--max-connections N]\n"
     "Serves one meeting over mutual TLS 1.3 (loopback unless --listen names another address).\n";
 
 int Fail(const Status& s) {
@@ -54,7 +55,7 @@ int Main(int argc, char** argv) {
   auto args = phieu::client::Args::Parse(
       argv_list,
       {"certs", "data", "listen", "port-file", "ca", "cert", "key", "signing-key", "genesis",
-       "heartbeat", "idle-drop", "workers"},
+       "heartbeat", "idle-drop", "workers", "max-connections"},
       {"help"});
   if (!args.ok()) {
     std::cerr << "phieu-server: " << args.status().message() << "\n" << kUsage;
@@ -109,6 +110,20 @@ int Main(int argc, char** argv) {
   if (args->Has("heartbeat")) options.heartbeat = std::chrono::seconds(std::atoi(args->Get("heartbeat").c_str()));
   if (args->Has("idle-drop")) options.idle_drop = std::chrono::seconds(std::atoi(args->Get("idle-drop").c_str()));
   if (args->Has("workers")) options.worker_threads = std::max(1, std::atoi(args->Get("workers").c_str()));
+  if (args->Has("max-connections")) {
+    int n = std::atoi(args->Get("max-connections").c_str());
+    if (n < 1) return Fail(phieu::InvalidArgument("--max-connections needs a positive number"));
+    options.max_connections = static_cast<size_t>(n);
+  }
+  // Every connection is a file descriptor: allow as many as the hard limit.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) std::cerr << "phieu-server: cannot raise the open-file limit\n";
+  }
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < options.max_connections + 64) {
+    std::cerr << "phieu-server: warning: the open-file limit (" << lim.rlim_cur
+              << ") is below --max-connections\n";
+  }
 
   boost::asio::io_context io;
   phieu::server::Server server(io, options, **service);
