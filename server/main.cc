@@ -8,6 +8,7 @@
 // own (--ca, --cert, --key, --signing-key, --genesis). Loopback by default.
 // SIGINT / SIGTERM stop it cleanly; a restart carries on where it stopped.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -138,6 +139,15 @@ int Main(int argc, char** argv) {
   if (!max_unauthenticated.ok()) return Fail(max_unauthenticated.status());
   options.max_unauthenticated = static_cast<size_t>(*max_unauthenticated);
   if (args->Has("workers")) options.worker_threads = std::max(1, std::atoi(args->Get("workers").c_str()));
+  // Every connection is a file descriptor: allow as many as the hard limit.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) std::cerr << "phieu-server: cannot raise the open-file limit\n";
+  }
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < options.max_connections + 64) {
+    std::cerr << "phieu-server: warning: the open-file limit (" << lim.rlim_cur
+              << ") is below --max-connections\n";
+  }
 
   boost::asio::io_context io;
   phieu::server::Server server(io, options, **service);

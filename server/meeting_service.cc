@@ -104,9 +104,7 @@ std::optional<RoleRule> RequiredRole(v1::EntryBody::PayloadCase kind) {
 // who, which run, which unit, duplicates. Runs under the state lock.
 struct BallotPlan {
   std::string run_context;
-  std::string joint_key;  // encoded point
   v1::BallotLayout layout;
-  uint32_t weight = 1;
 };
 
 }  // namespace
@@ -119,6 +117,8 @@ MeetingService::MeetingService(MeetingServiceOptions options,
       signing_key_(std::move(signing_key)),
       limiter_(options_.post_rate) {
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
+  committer_ = std::make_unique<board::GroupCommitter>(
+      [this](std::vector<board::BoardStore::BatchItem> items) { return CommitBatch(std::move(items)); });
 }
 
 Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptions options,
@@ -296,6 +296,11 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
                                                     const v1::EntryBody& body,
                                                     board::EntryIndex index) {
   ASSIGN_OR_RETURN(v1::BoardEntry entry, store_->Append(signed_entry, index, options_.now_ms()));
+  RETURN_IF_ERROR(PublishLocked(entry));
+  return entry;
+}
+
+Status MeetingService::PublishLocked(const v1::BoardEntry& entry) {
   Status applied = view_.Apply(entry);
   if (!applied.ok()) {
     // The store and the view disagree: nothing sensible can follow.
@@ -306,7 +311,71 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
     *ev.mutable_event()->mutable_appended() = entry;
     sink_->Broadcast(ev);
   }
-  return entry;
+  return Status::Ok();
+}
+
+Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatch(
+    std::vector<board::BoardStore::BatchItem> items) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The world may have moved since each ballot was checked: a run closed or
+  // cancelled meanwhile takes no more ballots. Duplicates (also two in this
+  // batch) are refused by the store inside the transaction.
+  std::vector<std::optional<board::BoardStore::AppendOutcome>> answers(items.size());
+  std::vector<board::BoardStore::BatchItem> accepted;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const board::EntryIndex& index = items[i].second;
+    if (index.kind == board::kBallotKind) {
+      const Run* run = view_.FindRun(index.run_id);
+      if (!run || run->closed || run->cancelled) {
+        answers[i].emplace(FailedPrecondition("this ballot closed meanwhile"));
+        continue;
+      }
+    }
+    accepted.push_back(std::move(items[i]));
+    where.push_back(i);
+  }
+  if (!accepted.empty()) {
+    ASSIGN_OR_RETURN(std::vector<board::BoardStore::AppendOutcome> stored,
+                     store_->AppendBatch(std::move(accepted), options_.now_ms()));
+    for (size_t k = 0; k < stored.size(); ++k) {
+      if (stored[k].ok()) {
+        if (Status s = PublishLocked(*stored[k]); !s.ok()) stored[k] = s;
+      }
+      answers[where[k]].emplace(std::move(stored[k]));
+    }
+  }
+  std::vector<board::BoardStore::AppendOutcome> out;
+  out.reserve(answers.size());
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+Result<v1::Posted> MeetingService::AnswerExistingBallotLocked(const Run& run, const v1::SignedEntry& se,
+                                                              const std::string& unit_id,
+                                                              std::string* stored_code) const {
+  const uint64_t seq = run.ballots.at(unit_id).seq;
+  const v1::BoardEntry& e = view_.entry(seq);
+  const v1::EncryptedBallot& stored = view_.body(seq).ballot();
+  if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
+    v1::Posted p;
+    p.set_seq(e.seq());
+    p.set_entry_hash(e.hash());
+    ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
+    return p;
+  }
+  *stored_code = Hex(crypto::TrackingCode(stored));
+  return AlreadyExists("unit '" + unit_id + "' has already voted in this run");
+}
+
+Result<crypto::FixedBase> MeetingService::JointTableLocked() {
+  if (!joint_table_ || joint_table_done_ != view_.ceremony().done_entry) {
+    ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
+    ASSIGN_OR_RETURN(crypto::FixedBase table, crypto::FixedBase::Create(key));
+    joint_table_.emplace(std::move(table));
+    joint_table_done_ = view_.ceremony().done_entry;
+  }
+  return *joint_table_;
 }
 
 Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBody& body_in) {
@@ -356,22 +425,12 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
   if (caster != pid) {
     return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
   }
-  auto existing = run->ballots.find(b.unit_id());
-  if (existing == run->ballots.end()) return Status::Ok();
-  const v1::BoardEntry& e = view_.entry(existing->second.seq);
-  const v1::EncryptedBallot& stored = view_.body(existing->second.seq).ballot();
-  if (e.signed_().body() == se.body()) {
-    // An identical resend (the caster's own, already verified and counted
-    // body): the original receipt, with nothing appended.
-    v1::Posted p;
-    p.set_seq(e.seq());
-    p.set_entry_hash(e.hash());
-    ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
-    resend->emplace(std::move(p));
-    return Status::Ok();
-  }
-  *stored_code = Hex(crypto::TrackingCode(stored));
-  return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
+  if (!run->ballots.count(b.unit_id())) return Status::Ok();
+  // An identical resend (the caster's own, already verified and counted
+  // body) gets the original receipt, with nothing appended.
+  ASSIGN_OR_RETURN(v1::Posted p, AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code));
+  resend->emplace(std::move(p));
+  return Status::Ok();
 }
 
 Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
@@ -576,33 +635,32 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       const std::string code = Hex(crypto::TrackingCode(b));
       BallotPlan plan;
       ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
-      ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
-      ASSIGN_OR_RETURN(plan.joint_key, key.Encode());
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
       ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
       const std::string run_id = run->run_id;
 
       // The proofs are the expensive part: check them without the lock.
       lock.unlock();
-      ASSIGN_OR_RETURN(crypto::Point k2, crypto::Point::Decode(plan.joint_key));
-      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, k2, plan.layout, b)
+      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, joint_key, plan.layout, b)
                           .Annotate("ballot of '" + b.unit_id() + "'"));
-      lock.lock();
-
-      // The world may have moved meanwhile: check the phase and duplicates again.
-      run = view_.FindRun(run_id);
-      if (run->closed || run->cancelled) return FailedPrecondition("this ballot closed meanwhile");
-      if (run->ballots.count(b.unit_id())) {
-        *stored_code = Hex(crypto::TrackingCode(view_.body(run->ballots.at(b.unit_id()).seq).ballot()));
-        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
-      }
       index.run_id = run_id;
       index.unit_id = b.unit_id();
       index.tracking_code = code;
-      ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+      // Group commit (CommitBatch re-checks the run under the lock); the
+      // receipt is made only once the entry is committed.
+      Result<v1::BoardEntry> e = committer_->Append(se, index);
+      lock.lock();
+      if (!e.ok()) {
+        run = view_.FindRun(run_id);
+        if (e.status().code() == StatusCode::kAlreadyExists && run && run->ballots.count(b.unit_id())) {
+          return AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code);
+        }
+        return e.status();
+      }
       v1::Posted p;
-      p.set_seq(e.seq());
-      p.set_entry_hash(e.hash());
-      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, b));
+      p.set_seq(e->seq());
+      p.set_entry_hash(e->hash());
+      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(*e, b));
       return p;
     }
 
@@ -692,6 +750,8 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
       v1::EntryBody out;
       *out.mutable_ceremony_done() = *done;
       RETURN_IF_ERROR(AppendServerEntryLocked(out).status());
+      // The key is fixed: build its table now, not on the first ballot.
+      RETURN_IF_ERROR(JointTableLocked().status());
     }
     return Status::Ok();
   }

@@ -19,7 +19,17 @@
 // caster and duplicates.
 //
 // Thread-safety: all methods are thread-safe. Proof verification of ballots
-// runs outside the state lock, so two cores verify two ballots at once.
+// runs outside the state lock, so two cores verify two ballots at once, with
+// the joint key's FixedBase table (built once when the key is fixed).
+//
+// Group commit: verified ballots are appended through a GroupCommitter, so
+// that ballots arriving together share one SQLite transaction and one fsync.
+// The batch is committed under the state lock: each ballot is checked again
+// against the view (run still open), the store refuses a second ballot of a
+// (run, unit) even within one batch, and the committed entries are applied
+// to the view and broadcast in chain order before any caller is answered. A
+// failed commit leaves the view untouched. No receipt leaves before its
+// entry's commit.
 #ifndef PHIEU_SERVER_MEETING_SERVICE_H_
 #define PHIEU_SERVER_MEETING_SERVICE_H_
 
@@ -30,7 +40,9 @@
 #include <string>
 
 #include "core/board/board_store.h"
+#include "core/board/group_commit.h"
 #include "core/crypto/certificate.h"
+#include "core/crypto/group.h"
 #include "core/crypto/keys.h"
 #include "core/record/board_view.h"
 #include "core/util/status.h"
@@ -89,6 +101,18 @@ class MeetingService : public Service {
   // Appends an entry (state lock held), updates the view, broadcasts it.
   Result<v1::BoardEntry> AppendLocked(const v1::SignedEntry& signed_entry, const v1::EntryBody& body,
                                       board::EntryIndex index);
+  // A committed entry: into the view (in chain order), then to every client.
+  Status PublishLocked(const v1::BoardEntry& entry);
+  // The GroupCommitter's commit step: takes the state lock, re-checks each
+  // ballot's run, appends the rest in one transaction, publishes them.
+  Result<std::vector<board::BoardStore::AppendOutcome>> CommitBatch(
+      std::vector<board::BoardStore::BatchItem> items);
+  // A unit that already has a ballot in `run`: the original receipt for an
+  // identical resend, else AlreadyExists with the stored tracking code.
+  Result<v1::Posted> AnswerExistingBallotLocked(const record::Run& run, const v1::SignedEntry& se,
+                                                const std::string& unit_id, std::string* stored_code) const;
+  // The joint key's FixedBase table, built once per key in force.
+  Result<crypto::FixedBase> JointTableLocked();
   // Signs and appends an entry authored by the server.
   Result<v1::BoardEntry> AppendServerEntryLocked(const v1::EntryBody& body);
   // What the server does after an entry lands: tally a closed run, fix the
@@ -104,6 +128,9 @@ class MeetingService : public Service {
   mutable std::mutex mu_;
   record::BoardView view_;
   EventSink* sink_ = nullptr;
+  std::optional<crypto::FixedBase> joint_table_;  // guarded by mu_
+  std::string joint_table_done_;                  // the CeremonyDone it was built for
+  std::unique_ptr<board::GroupCommitter> committer_;  // ballots; destroyed before store_
 };
 
 }  // namespace phieu::server

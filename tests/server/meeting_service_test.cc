@@ -5,7 +5,17 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/keys.h"
@@ -149,6 +159,83 @@ TEST_F(MeetingServiceTest, RestartKeepsTheBallot) {
   resp = svc_->Handle(Who("dai-bieu-lang-son"), req);
   ASSERT_TRUE(resp.has_my_ballot_answer()) << resp.DebugString();
   EXPECT_FALSE(resp.my_ballot_answer().counted());
+}
+
+// Group commit: ballots posted at the same time from many threads share
+// commits; each gets a receipt for its own committed entry, and a unit that
+// sends two different ballots at once (possibly in one batch) has exactly one
+// counted; an identical resend racing its original gets the original receipt.
+TEST_F(MeetingServiceTest, ConcurrentCastsKeepOneBallotPerUnit) {
+  std::string run_id = OpenRun();
+  struct Cast {
+    std::string author;
+    v1::SignedEntry entry;
+    v1::Envelope response;
+  };
+  std::vector<Cast> casts;
+  for (const auto& p : view_.meeting().participants()) {
+    if (p.unit_id().empty()) continue;
+    const std::string choice = p.unit_id() == "son-la" ? "cao-bang" : "son-la";
+    casts.push_back({p.id(), SignAs(p.id(), Ballot(run_id, p.unit_id(), choice)), {}});
+  }
+  const size_t units = casts.size();
+  ASSERT_GE(units, 5u);
+  const v1::SignedEntry thu_first = SignAs(kThu, Ballot(run_id, "cao-bang", "son-la"));
+  const v1::SignedEntry thu_other = SignAs(kThu, Ballot(run_id, "cao-bang", "lao-cai"));
+  for (auto& c : casts) {
+    if (c.author == kThu) c.entry = thu_first;
+  }
+  casts.push_back({kThu, thu_first, {}});
+  casts.push_back({kThu, thu_other, {}});
+
+  std::atomic<size_t> ready{0};
+  std::vector<std::thread> threads;
+  for (auto& c : casts) {
+    threads.emplace_back([&, cast = &c] {
+      ready.fetch_add(1);
+      while (ready.load() < casts.size()) std::this_thread::yield();
+      v1::Envelope req;
+      *req.mutable_post()->mutable_entry() = cast->entry;
+      cast->response = svc_->Handle(Who(cast->author), req);
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_TRUE(Sync());
+
+  const record::Run* run = view_.FindRun(run_id);
+  ASSERT_NE(run, nullptr);
+  ASSERT_EQ(run->ballots.size(), units);
+  const uint64_t thu_seq = run->ballots.at("cao-bang").seq;
+  const std::string thu_code =
+      Hex(crypto::TrackingCode(view_.body(thu_seq).ballot()));
+  std::set<uint64_t> seqs;
+  size_t thu_posted = 0;
+  for (const auto& c : casts) {
+    if (c.author != kThu) {
+      ASSERT_TRUE(c.response.has_posted()) << c.author << ": " << c.response.DebugString();
+      seqs.insert(c.response.posted().seq());
+    } else if (c.response.has_posted()) {
+      ++thu_posted;
+      EXPECT_EQ(c.response.posted().seq(), thu_seq);
+    } else {
+      ExpectError(c.response, v1::ERROR_ALREADY_VOTED, "already voted");
+      EXPECT_EQ(c.response.error().tracking_code(), thu_code);
+      continue;
+    }
+    const v1::Posted& posted = c.response.posted();
+    EXPECT_EQ(posted.entry_hash(), view_.entry(posted.seq()).hash());
+    v1::Receipt r;
+    ASSERT_TRUE(r.ParseFromString(posted.receipt().receipt()));
+    EXPECT_EQ(r.seq(), posted.seq());
+  }
+  // Everyone else has a distinct entry; cao-bang's one entry answered one or
+  // both copies of the same ballot, or the other ballot alone.
+  EXPECT_EQ(seqs.size(), units - 1);
+  EXPECT_FALSE(seqs.count(thu_seq));
+  EXPECT_TRUE(thu_posted == 2 || thu_posted == 1) << thu_posted;
+  if (thu_posted == 1) {
+    EXPECT_EQ(view_.entry(thu_seq).signed_().body(), thu_other.body());
+  }
 }
 
 TEST_F(MeetingServiceTest, AuthenticateRefusesAnUnknownPin) {
