@@ -1,5 +1,6 @@
 #include "client/teller.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -99,9 +100,15 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
   }
   if (!st->refused.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(std::string ctx, record::RunContext(v, run));
-  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
+  if (!joint_table_ || joint_table_done_ != v.ceremony().done_entry) {
+    ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
+    ASSIGN_OR_RETURN(crypto::FixedBase table, crypto::FixedBase::Create(key));
+    joint_table_.emplace(std::move(table));
+    joint_table_done_ = v.ceremony().done_entry;
+  }
+  const crypto::FixedBase& key = *joint_table_;
   // Ballots in chain order, each once. A ballot after the close is not counted.
-  for (uint64_t seq = run.open_seq + 1; seq < v.length(); ++seq) {
+  for (uint64_t seq = std::max(run.open_seq + 1, st->next_seq); seq < v.length(); st->next_seq = ++seq) {
     if (run.closed && seq > run.close_seq) break;
     const v1::EntryBody& body = v.body(seq);
     if (!body.has_ballot() || body.ballot().run_id() != run.run_id || st->checked.count(seq)) continue;
@@ -114,9 +121,7 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
       if (!caster.ok()) s = caster.status();
       else if (!author || author->participant_id != *caster) s = VerificationFailed("ballot of '" + b.unit_id() + "' cast by someone who may not");
     }
-    for (uint64_t other : st->checked) {
-      if (v.body(other).ballot().unit_id() == b.unit_id()) s = VerificationFailed("a second ballot for '" + b.unit_id() + "'");
-    }
+    if (st->units.count(b.unit_id())) s = VerificationFailed("a second ballot for '" + b.unit_id() + "'");
     if (s.ok()) {
       Result<v1::BallotLayout> layout = record::VoterLayoutFor(v, run, b.unit_id());
       s = layout.ok() ? crypto::VerifyBallot(ctx, key, *layout, b) : layout.status();
@@ -128,6 +133,7 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
       return Status::Ok();
     }
     st->checked.insert(seq);
+    st->units.insert(b.unit_id());
     st->ballot_ids.push_back(record::EntryId(e));
   }
   return Status::Ok();
@@ -235,6 +241,11 @@ Status Teller::Step() {
   for (const Run* run : v.RunsInOrder()) {
     RunState& st = runs_[run->run_id];
     if (run->cancelled) continue;
+    // Unlock the share while the ballot is open, so that the close does
+    // not wait for the passphrase's key derivation.
+    if (!run->closed && run->result_entry.empty() && record::TellerIndex(v, client_->participant_id()) != 0) {
+      RETURN_IF_ERROR(LoadShare());
+    }
     RETURN_IF_ERROR(CheckBallots(*run, &st));
     RETURN_IF_ERROR(MaybeDecrypt(*run, &st));
     RETURN_IF_ERROR(MaybeCosign(*run));
