@@ -11,6 +11,7 @@
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/chain.h"
+#include "core/record/entry_signature.h"
 #include "core/record/run_support.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
@@ -460,19 +461,11 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
   if (body.has_roster_change()) {
     RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "post a roster change"));
     if (se.author() != "ca") return VerificationFailed("a roster change must be signed by the meeting CA");
-    ASSIGN_OR_RETURN(crypto::Certificate ca,
-                     crypto::Certificate::FromDer(view_.genesis().ca_certificate()));
-    ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
-    RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
-                        .Annotate("roster change signature by the meeting CA"));
   } else {
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
-    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
-    ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
-    RETURN_IF_ERROR(
-        key.Verify(crypto::kEntryDomain, se.body(), se.signature()).Annotate("entry signature"));
   }
+  RETURN_IF_ERROR(record::VerifySignedEntry(view_, se, view_.length()));
 
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {
