@@ -904,6 +904,13 @@ VerifyReport Verifier::Execute() {
         else Fail(kCheckRoles, seq, "the entry's body does not parse");
         break;
       }
+      if (e.server_time_ms() < rec_.entries(static_cast<int>(seq - 1)).server_time_ms()) {
+        // The server's clock went back (or entries were back-dated): times
+        // decide certificate validity, so the reader should know.
+        Note(seq, "time", "stamped " + std::to_string(rec_.entries(static_cast<int>(seq - 1)).server_time_ms() -
+                                                      e.server_time_ms()) +
+                              " ms earlier than the entry before it");
+      }
       if (!Judge(e, body)) break;
       Status s = v_.Apply(e);
       if (!s.ok()) {
