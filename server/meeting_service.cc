@@ -79,21 +79,15 @@ struct RoleRule {
   const char* what;
 };
 
-std::optional<RoleRule> RequiredRole(v1::EntryBody::PayloadCase kind) {
-  switch (kind) {
+std::optional<RoleRule> RequiredRole(const v1::EntryBody& body) {
+  if (IsCeremonyMessage(body)) return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
+  switch (body.payload_case()) {
     case v1::EntryBody::kProxy: return RoleRule{v1::ROLE_CHAIR, "record a proxy"};
     case v1::EntryBody::kCeremonyStart: return RoleRule{v1::ROLE_CHAIR, "start the key ceremony"};
     case v1::EntryBody::kOpen: return RoleRule{v1::ROLE_CHAIR, "open a ballot"};
     case v1::EntryBody::kClose: return RoleRule{v1::ROLE_CHAIR, "close a ballot"};
     case v1::EntryBody::kCancel: return RoleRule{v1::ROLE_CHAIR, "cancel a ballot"};
     case v1::EntryBody::kMeetingClosed: return RoleRule{v1::ROLE_CHAIR, "close the meeting"};
-    case v1::EntryBody::kCeremonyCommit:
-    case v1::EntryBody::kCeremonyReveal:
-    case v1::EntryBody::kCeremonyShares:
-    case v1::EntryBody::kCeremonyComplaint:
-    case v1::EntryBody::kCeremonyComplaintAnswer:
-    case v1::EntryBody::kCeremonyTestDecryption:
-      return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
     case v1::EntryBody::kDecryptionShare: return RoleRule{v1::ROLE_TELLER, "post decryption shares"};
     case v1::EntryBody::kResultCosign: return RoleRule{v1::ROLE_TELLER, "co-sign a result"};
     case v1::EntryBody::kShareDestroyed: return RoleRule{v1::ROLE_TELLER, "record a destroyed share"};
@@ -458,7 +452,7 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
     case v1::EntryBody::kBallot:
       break;
     default: {
-      const std::optional<RoleRule> rule = RequiredRole(body.payload_case());
+      const std::optional<RoleRule> rule = RequiredRole(body);
       if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
       return Status::Ok();
     }
