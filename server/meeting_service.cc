@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <optional>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/dlog.h"
+#include "core/crypto/private_file.h"
 #include "core/crypto/proofs.h"
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
@@ -162,9 +162,9 @@ Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptio
                                                              const crypto::Certificate& ca,
                                                              crypto::PrivateKey signing_key,
                                                              const v1::SignedEntry* genesis) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
+  // MakeDirs fsyncs the parent of each directory it creates: a new board
+  // must not vanish with its directory at a power cut.
+  RETURN_IF_ERROR(crypto::MakeDirs(options.data_dir).Annotate("cannot create data directory"));
   ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
                    board::BoardStore::Open(options.data_dir + "/board.sqlite", options.board_vfs));
   std::unique_ptr<MeetingService> svc(
