@@ -17,7 +17,8 @@
 //     trip), K at a time: rate, server CPU per handshake;
 //  3. --idle C: C connections held idle (N certificates shared round-robin:
 //     the server allows several sessions per certificate), server RSS delta;
-//  4. --cast: every delegate checks in over its own connection, the chair
+//  4. --cast: every delegate checks in over its own connection (held; the
+//     chair checks everyone in at the door when rolling), the chair
 //     opens the ballot, every ballot is encrypted, proved and signed BEFORE
 //     the clock starts; then they are cast, `held` (all N connected, sent at
 //     once or spread over --spread seconds) or `rolling` (K at a time:
@@ -31,6 +32,7 @@
 //
 // The load generator shares the machine with the server: server cost is read
 // from /proc/PID/stat of the child, never from wall time.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -68,7 +70,7 @@
 
 #include "certs/meeting_ca.h"
 #include "certs/meeting_directory.h"
-#include "certs/profile.h"
+#include "certs/certificate_request.h"
 #include "client/args.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/group.h"
@@ -325,10 +327,14 @@ struct Options {
 
 struct Delegate {
   std::string id, unit;
-  std::optional<certs::Credentials> creds;
-  std::shared_ptr<ssl::context> tls;
-  v1::Envelope post;  // the prepared ballot
+  std::optional<crypto::PrivateKey> key;
+  std::string pin;
+  std::shared_ptr<ssl::context> tls;  // kept only for meetings up to kKeepTls
+  v1::Envelope post;                  // the prepared ballot
 };
+// Above this many delegates, TLS contexts are made per connection (an
+// SSL_CTX with its store is tens of KiB).
+constexpr int kKeepTls = 2000;
 
 class LoadGen {
  public:
@@ -350,6 +356,12 @@ class LoadGen {
   }
   std::string Dir(const std::string& id) const { return o_.work + "/m/participants/" + id; }
   std::shared_ptr<ssl::context> Tls(const std::string& id) const;
+  std::shared_ptr<ssl::context> TlsOf(const Delegate& d) const { return d.tls ? d.tls : Tls(d.id); }
+  // certs init, the quick way, for thousands: MeetingDirectory's CA, server
+  // and genesis steps; the participants' keys and certificates made here
+  // with the same MeetingCa and CertificateRequest code on two threads,
+  // written without fsync (throwaway bench files), the meeting file parsed once.
+  void MakeCertificates(const std::string& meeting_text);
   ClientPtr NewClient(const std::shared_ptr<ssl::context>& tls) { return std::make_shared<Client>(io_, tls); }
   v1::Envelope PostOf(const Delegate& d, const v1::EntryBody& body) const;
   void SyncView();
@@ -387,11 +399,63 @@ v1::Envelope LoadGen::PostOf(const Delegate& d, const v1::EntryBody& body_in) co
   v1::Envelope env;
   v1::SignedEntry* se = env.mutable_post()->mutable_entry();
   if (!body.SerializeToString(se->mutable_body())) Die("cannot serialize an entry");
-  se->set_author(d.creds->cert.Pin());
-  auto sig = d.creds->key.Sign(crypto::kEntryDomain, se->body());
+  se->set_author(d.pin);
+  auto sig = d.key->Sign(crypto::kEntryDomain, se->body());
   Check(sig.status(), "signing an entry");
   se->set_signature(*sig);
   return env;
+}
+
+void WriteQuick(const std::string& path, std::string_view data, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) Die("cannot create " + path);
+  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ::close(fd);
+  if (!ok) Die("cannot write " + path);
+}
+
+void LoadGen::MakeCertificates(const std::string& meeting_text) {
+  const int64_t now = NowUnix();
+  certs::MeetingDirectory dir(o_.work + "/m");
+  Check(dir.CreateCa(meeting_text, now), "certs: CA");
+  Check(dir.CreateServer(certs::DefaultServerNames(), now), "certs: server");
+  auto meeting = dir.LoadMeeting();
+  Check(meeting.status(), "certs: meeting");
+  auto ca = dir.LoadCa();
+  Check(ca.status(), "certs: CA");
+  delegates_.resize(o_.delegates);
+  chair_.emplace();
+  chair_->id = kChair;
+  for (int i = 0; i < o_.delegates; ++i) {
+    delegates_[i].id = DelegateId(i + 1);
+    delegates_[i].unit = UnitId(i + 1);
+  }
+  const certs::Validity validity = certs::Validity::Around(now);
+  auto make = [&](Delegate& d) {
+    const std::string pdir = dir.ParticipantDir(d.id);
+    Check(crypto::MakeDirs(pdir, 0700), "certs: directory");
+    auto key = crypto::PrivateKey::GenerateP256();
+    Check(key.status(), "certs: key");
+    auto csr = certs::CertificateRequest::Create(*key, d.id);
+    Check(csr.status(), "certs: request");
+    auto cert = ca->SignRequest(*csr, d.id, validity);
+    Check(cert.status(), "certs: sign");
+    auto cert_pem = cert->Pem();
+    auto key_pem = key->ToPem();
+    Check(cert_pem.status(), "certs: PEM");
+    Check(key_pem.status(), "certs: PEM");
+    WriteQuick(pdir + "/cert.pem", *cert_pem, 0644);
+    WriteQuick(pdir + "/key.pem", *key_pem, 0600);
+    d.pin = cert->Pin();
+    d.key.emplace(std::move(key).value());
+  };
+  std::thread helper([&] {
+    for (int i = 1; i < o_.delegates; i += 2) make(delegates_[i]);
+  });
+  for (int i = 0; i < o_.delegates; i += 2) make(delegates_[i]);
+  helper.join();
+  make(*chair_);
+  Check(dir.BuildGenesis(*meeting, now).status(), "certs: genesis");
 }
 
 void LoadGen::SetUp() {
@@ -413,7 +477,7 @@ void LoadGen::SetUp() {
   m << "}\n";
 
   certs::MeetingDirectory dir(o_.work + "/m");
-  Check(dir.InitAll(m.str(), "127.0.0.1:0", certs::DefaultServerNames(), NowUnix()), "certs init");
+  MakeCertificates(m.str());
   const auto t_certs = Clock::now();
   Add("setup_certificates_s", Seconds(t_certs - t0));
 
@@ -432,21 +496,9 @@ void LoadGen::SetUp() {
   const std::string addr = "127.0.0.1:" + std::to_string(port);
   io_thread_ = std::thread([this] { io_.run(); });
 
-  delegates_.resize(o_.delegates);
-  for (int i = 0; i < o_.delegates; ++i) {
-    Delegate& d = delegates_[i];
-    d.id = DelegateId(i + 1);
-    d.unit = UnitId(i + 1);
-    auto c = certs::LoadCredentials(Dir(d.id), NowUnix());
-    Check(c.status(), "credentials of " + d.id);
-    d.creds.emplace(std::move(c).value());
-    d.tls = Tls(d.id);
+  for (Delegate& d : delegates_) {
+    if (o_.delegates <= kKeepTls) d.tls = Tls(d.id);
   }
-  auto cc = certs::LoadCredentials(Dir(kChair), NowUnix());
-  Check(cc.status(), "credentials of the chair");
-  chair_.emplace();
-  chair_->id = kChair;
-  chair_->creds.emplace(std::move(cc).value());
   chair_->tls = Tls(kChair);
 
   // The tellers and the ceremony: the real client, as a meeting runs it.
@@ -504,7 +556,7 @@ void LoadGen::Handshakes() {
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
   Run(ForEach(h, o_.concurrency, [&](int i) -> awaitable<void> {
-    ClientPtr c = NewClient(delegates_[i % delegates_.size()].tls);
+    ClientPtr c = NewClient(TlsOf(delegates_[i % delegates_.size()]));
     if (co_await Open(c, ep_)) ok.fetch_add(1);
     Shut(c);
   }));
@@ -524,7 +576,7 @@ void LoadGen::Idle() {
   std::atomic<int> ok{0};
   const auto t0 = Clock::now();
   Run(ForEach(o_.idle, o_.concurrency, [&](int i) -> awaitable<void> {
-    held[i] = NewClient(delegates_[i % delegates_.size()].tls);
+    held[i] = NewClient(TlsOf(delegates_[i % delegates_.size()]));
     if (co_await Open(held[i], ep_)) ok.fetch_add(1);
   }));
   const double wall = Seconds(Clock::now() - t0);
@@ -568,25 +620,34 @@ void LoadGen::Cast() {
   std::vector<ClientPtr> conns(n);
   std::atomic<int> refused{0};
 
-  // Check-in, each delegate on its own connection.
+  // Check-in: each delegate on its own connection (held), or the chair at
+  // the door for everyone (rolling: one handshake per delegate, not two).
   const auto tc = Clock::now();
-  Run(ForEach(n, held ? std::max(o_.concurrency, 64) : o_.concurrency, [&](int i) -> awaitable<void> {
-    ClientPtr c = NewClient(delegates_[i].tls);
-    if (!co_await Open(c, ep_)) {
-      refused.fetch_add(1);
-      co_return;
-    }
-    v1::EntryBody body;
-    body.mutable_check_in()->set_unit_id(delegates_[i].unit);
-    body.mutable_check_in()->set_own_pin(delegates_[i].creds->cert.Pin());
-    auto r = co_await Call(c, PostOf(delegates_[i], body));
-    if (!r || !r->has_posted()) refused.fetch_add(1);
-    if (held) {
+  if (held) {
+    Run(ForEach(n, std::max(o_.concurrency, 64), [&](int i) -> awaitable<void> {
+      ClientPtr c = NewClient(TlsOf(delegates_[i]));
+      if (!co_await Open(c, ep_)) {
+        refused.fetch_add(1);
+        co_return;
+      }
+      v1::EntryBody body;
+      body.mutable_check_in()->set_unit_id(delegates_[i].unit);
+      body.mutable_check_in()->set_own_pin(delegates_[i].pin);
+      auto r = co_await Call(c, PostOf(delegates_[i], body));
+      if (!r || !r->has_posted()) refused.fetch_add(1);
       conns[i] = c;
-    } else {
-      Shut(c);
-    }
-  }));
+    }));
+  } else {
+    Run([&]() -> awaitable<void> {
+      for (int i = 0; i < n; ++i) {
+        v1::EntryBody body;
+        body.mutable_check_in()->set_unit_id(delegates_[i].unit);
+        body.mutable_check_in()->set_by_chair(true);
+        auto r = co_await Call(chair_conn_, PostOf(*chair_, body));
+        if (!r || !r->has_posted()) refused.fetch_add(1);
+      }
+    }());
+  }
   if (refused.load() != 0) Die(std::to_string(refused.load()) + " check-ins failed");
   Add("checkin_s", Seconds(Clock::now() - tc));
 
@@ -673,7 +734,7 @@ void LoadGen::Cast() {
     }));
   } else {
     Run(ForEach(n, o_.concurrency, [&](int i) -> awaitable<void> {
-      ClientPtr c = NewClient(delegates_[i].tls);
+      ClientPtr c = NewClient(TlsOf(delegates_[i]));
       if (!co_await Open(c, ep_)) {
         lost.fetch_add(1);
         co_return;
