@@ -23,6 +23,7 @@
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/record_file.h"
+#include "core/record/entry_signature.h"
 #include "core/rules/outcome.h"
 #include "core/util/bytes.h"
 
@@ -31,25 +32,6 @@ namespace {
 
 using record::BoardView;
 using record::Run;
-
-Status CheckAuthorSignature(const BoardView& view, const v1::BoardEntry& e) {
-  const record::RosterPerson* person = view.PersonByPin(e.signed_().author());
-  if (!person) return VerificationFailed("entry " + std::to_string(e.seq()) + ": author is not on the roster");
-  if (person->revoked && person->revoked_seq < e.seq()) {
-    return VerificationFailed("entry " + std::to_string(e.seq()) + ": author's pin was revoked before it");
-  }
-  ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
-  ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
-  return key.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-      .Annotate("entry " + std::to_string(e.seq()) + " signature");
-}
-
-Status CheckServerSignature(const BoardView& view, const v1::BoardEntry& e) {
-  if (e.signed_().author() != "server") return VerificationFailed("entry " + std::to_string(e.seq()) + " is not the server's");
-  ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::FromEd25519Raw(view.genesis().server_signing_key()));
-  return key.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-      .Annotate("server signature on entry " + std::to_string(e.seq()));
-}
 
 }  // namespace
 
@@ -132,7 +114,7 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
     if (!body.has_ballot() || body.ballot().run_id() != run.run_id || st->checked.count(seq)) continue;
     const v1::BoardEntry& e = v.entry(seq);
     const v1::EncryptedBallot& b = body.ballot();
-    Status s = CheckAuthorSignature(v, e);
+    Status s = record::VerifyEntrySignature(v, e);
     if (s.ok()) {
       Result<std::string> caster = record::CasterFor(v, run, b.unit_id());
       const record::RosterPerson* author = v.PersonByPin(e.signed_().author());
@@ -167,7 +149,7 @@ Status Teller::MaybeDecrypt(const Run& run, RunState* st) {
   if (!st->refused.empty()) return Status::Ok();
 
   const v1::BoardEntry& tally_entry = v.entry(run.tally_seq);
-  RETURN_IF_ERROR(CheckServerSignature(v, tally_entry));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, tally_entry));
   const v1::Tally& tally = v.body(run.tally_seq).tally();
   // Only a total this teller added up itself, from ballots it checked itself.
   if (std::vector<std::string>(tally.ballot_entries().begin(), tally.ballot_entries().end()) != st->ballot_ids) {
@@ -225,7 +207,7 @@ Status Teller::MaybeCosign(const Run& run) {
   if (InJournal(journal_line)) return Status::Ok();
 
   const v1::BoardEntry& e = v.entry(run.result_seq);
-  RETURN_IF_ERROR(CheckServerSignature(v, e));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, e));
   const v1::Result& result = v.body(run.result_seq).result();
   // Recompute the totals from the posted shares of the tellers the result names.
   std::vector<uint32_t> indices(result.tellers().begin(), result.tellers().end());

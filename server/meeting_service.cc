@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/dlog.h"
@@ -69,6 +70,36 @@ Status RequireRole(const BoardView& view, const std::string& participant_id, v1:
   return Status::Ok();
 }
 
+// The role an entry kind needs (checked before its signature); nullopt: any
+// participant (check-in, proxy acceptance: their own rules follow), or checked
+// elsewhere (a roster change: the chair carries it, the CA signs it).
+struct RoleRule {
+  v1::Role role;
+  const char* what;
+};
+
+std::optional<RoleRule> RequiredRole(v1::EntryBody::PayloadCase kind) {
+  switch (kind) {
+    case v1::EntryBody::kProxy: return RoleRule{v1::ROLE_CHAIR, "record a proxy"};
+    case v1::EntryBody::kCeremonyStart: return RoleRule{v1::ROLE_CHAIR, "start the key ceremony"};
+    case v1::EntryBody::kOpen: return RoleRule{v1::ROLE_CHAIR, "open a ballot"};
+    case v1::EntryBody::kClose: return RoleRule{v1::ROLE_CHAIR, "close a ballot"};
+    case v1::EntryBody::kCancel: return RoleRule{v1::ROLE_CHAIR, "cancel a ballot"};
+    case v1::EntryBody::kMeetingClosed: return RoleRule{v1::ROLE_CHAIR, "close the meeting"};
+    case v1::EntryBody::kCeremonyCommit:
+    case v1::EntryBody::kCeremonyReveal:
+    case v1::EntryBody::kCeremonyShares:
+    case v1::EntryBody::kCeremonyComplaint:
+    case v1::EntryBody::kCeremonyComplaintAnswer:
+    case v1::EntryBody::kCeremonyTestDecryption:
+      return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
+    case v1::EntryBody::kDecryptionShare: return RoleRule{v1::ROLE_TELLER, "post decryption shares"};
+    case v1::EntryBody::kResultCosign: return RoleRule{v1::ROLE_TELLER, "co-sign a result"};
+    case v1::EntryBody::kShareDestroyed: return RoleRule{v1::ROLE_TELLER, "record a destroyed share"};
+    default: return std::nullopt;
+  }
+}
+
 // Everything that can be said about a ballot without curve arithmetic:
 // who, which run, which unit, duplicates. Runs under the state lock.
 struct BallotPlan {
@@ -81,7 +112,10 @@ struct BallotPlan {
 MeetingService::MeetingService(MeetingServiceOptions options,
                                std::unique_ptr<board::BoardStore> store,
                                crypto::PrivateKey signing_key)
-    : options_(std::move(options)), store_(std::move(store)), signing_key_(std::move(signing_key)) {
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      signing_key_(std::move(signing_key)),
+      limiter_(options_.post_rate) {
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
   committer_ = std::make_unique<board::GroupCommitter>(
       [this](std::vector<board::BoardStore::BatchItem> items) { return CommitBatch(std::move(items)); });
@@ -95,7 +129,7 @@ Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptio
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
   ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
-                   board::BoardStore::Open(options.data_dir + "/board.sqlite"));
+                   board::BoardStore::Open(options.data_dir + "/board.sqlite", options.board_vfs));
   std::unique_ptr<MeetingService> svc(
       new MeetingService(std::move(options), std::move(store), std::move(signing_key)));
 
@@ -319,7 +353,7 @@ Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatc
 
 Result<v1::Posted> MeetingService::AnswerExistingBallotLocked(const Run& run, const v1::SignedEntry& se,
                                                               const std::string& unit_id,
-                                                              std::string* stored_code) {
+                                                              std::string* stored_code) const {
   const uint64_t seq = run.ballots.at(unit_id).seq;
   const v1::BoardEntry& e = view_.entry(seq);
   const v1::EncryptedBallot& stored = view_.body(seq).ballot();
@@ -360,8 +394,48 @@ Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBo
   return e;
 }
 
+Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEntry& se,
+                                         const v1::EntryBody& body, std::string* stored_code,
+                                         std::optional<v1::Posted>* resend) const {
+  const std::string& pid = who.participant_id;
+  if (!body.has_roster_change() && se.author() != who.pin) {
+    return PermissionDenied("entry is signed for another certificate than this connection's");
+  }
+  switch (body.payload_case()) {
+    case v1::EntryBody::kGenesis:
+      return PermissionDenied("the genesis is loaded when the server starts, not posted");
+    case v1::EntryBody::kTally:
+    case v1::EntryBody::kResult:
+    case v1::EntryBody::kCeremonyDone:
+      return PermissionDenied("only the server writes " + record::PayloadKind(body) + " entries");
+    case v1::EntryBody::kBallot:
+      break;
+    default: {
+      const std::optional<RoleRule> rule = RequiredRole(body.payload_case());
+      if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
+      return Status::Ok();
+    }
+  }
+  const v1::EncryptedBallot& b = body.ballot();
+  const Run* run = view_.FindRun(b.run_id());
+  if (!run) return NotFound("no run " + b.run_id());
+  if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
+  if (run->closed) return FailedPrecondition("this ballot is closed");
+  ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+  if (caster != pid) {
+    return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
+  }
+  if (!run->ballots.count(b.unit_id())) return Status::Ok();
+  // An identical resend (the caster's own, already verified and counted
+  // body) gets the original receipt, with nothing appended.
+  ASSIGN_OR_RETURN(v1::Posted p, AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code));
+  resend->emplace(std::move(p));
+  return Status::Ok();
+}
+
 Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
                                         std::string* stored_code) {
+  RETURN_IF_ERROR(limiter_.Take(who.pin));
   if (se.body().size() > options_.max_entry_body) {
     return ResourceExhausted("entry body of " + std::to_string(se.body().size()) +
                              " bytes exceeds the cap");
@@ -375,6 +449,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
                            view_.meeting().id() + "'");
   }
   if (view_.meeting_closed()) return FailedPrecondition("the meeting is closed");
+  // Role, phase and duplicates before any signature or proof (curve arithmetic).
+  std::optional<v1::Posted> resend;
+  RETURN_IF_ERROR(CheapChecksLocked(who, se, body, stored_code, &resend));
+  if (resend) return *std::move(resend);
 
   // Who signed it. Participants sign with their own certificate key; roster
   // changes are signed offline by the meeting CA and carried by the chair.
@@ -388,9 +466,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
                         .Annotate("roster change signature by the meeting CA"));
   } else {
-    if (se.author() != who.pin) {
-      return PermissionDenied("entry is signed for another certificate than this connection's");
-    }
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
     ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
@@ -402,11 +477,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {
     case v1::EntryBody::kGenesis:
-      return PermissionDenied("the genesis is loaded when the server starts, not posted");
     case v1::EntryBody::kTally:
     case v1::EntryBody::kResult:
     case v1::EntryBody::kCeremonyDone:
-      return PermissionDenied("only the server writes " + index.kind + " entries");
+      return Internal(index.kind + " entry got past CheapChecksLocked");  // refused there
 
     case v1::EntryBody::kRosterChange: {
       for (const auto& pin : body.roster_change().revoke_pins()) {
@@ -456,7 +530,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kProxy: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "record a proxy"));
       const auto& p = body.proxy();
       if (!view_.Unit(p.absent_unit_id())) return NotFound("no unit '" + p.absent_unit_id() + "'");
       if (view_.check_ins().count(p.absent_unit_id())) {
@@ -485,7 +558,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCeremonyStart:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "start the key ceremony"));
       RETURN_IF_ERROR(CheckCeremonyStart(view_, body.ceremony_start()));
       break;
     case v1::EntryBody::kCeremonyCommit:
@@ -494,12 +566,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     case v1::EntryBody::kCeremonyComplaint:
     case v1::EntryBody::kCeremonyComplaintAnswer:
     case v1::EntryBody::kCeremonyTestDecryption:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post key ceremony messages"));
       RETURN_IF_ERROR(CheckCeremonyMessage(view_, pid, body));
       break;
 
     case v1::EntryBody::kOpen: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "open a ballot"));
       const auto& o = body.open();
       const v1::BallotSpec* spec = view_.Spec(o.ballot_id());
       if (!spec) return NotFound("no ballot '" + o.ballot_id() + "' in the meeting");
@@ -542,7 +612,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kClose: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close a ballot"));
       const Run* run = view_.FindRun(body.close().run_id());
       if (!run) return NotFound("no run " + body.close().run_id());
       if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
@@ -551,7 +620,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCancel: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "cancel a ballot"));
       const Run* run = view_.FindRun(body.cancel().run_id());
       if (!run) return NotFound("no run " + body.cancel().run_id());
       if (run->cancelled) return FailedPrecondition("the run is already cancelled");
@@ -561,19 +629,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kBallot: {
+      // CheapChecksLocked found the run open, the caster allowed and no ballot of the unit.
       const v1::EncryptedBallot& b = body.ballot();
       const Run* run = view_.FindRun(b.run_id());
-      if (!run) return NotFound("no run " + b.run_id());
-      if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
-      if (run->closed) return FailedPrecondition("this ballot is closed");
-      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
-      if (caster != pid) {
-        return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
-      }
       const std::string code = Hex(crypto::TrackingCode(b));
-      if (run->ballots.count(b.unit_id())) {
-        return AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code);
-      }
       BallotPlan plan;
       ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
       ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
@@ -612,7 +671,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       return FailedPrecondition("paper batches are not accepted by this server yet");
 
     case v1::EntryBody::kDecryptionShare: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post decryption shares"));
       const auto& d = body.decryption_share();
       const Run* run = view_.FindRun(d.run_id());
       if (!run) return NotFound("no run " + d.run_id());
@@ -641,7 +699,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kResultCosign: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "co-sign a result"));
       auto seq = view_.FindEntry(body.result_cosign().result_entry());
       if (!seq || !view_.body(*seq).has_result()) return NotFound("no such result");
       const Run* run = view_.FindRun(view_.body(*seq).result().run_id());
@@ -652,7 +709,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kShareDestroyed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "record a destroyed share"));
       if (body.share_destroyed().index() != record::TellerIndex(view_, pid)) {
         return PermissionDenied("teller index does not match the author");
       }
@@ -660,7 +716,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kMeetingClosed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close the meeting"));
       for (const Run* run : view_.RunsInOrder()) {
         if (!run->cancelled && run->result_entry.empty()) {
           return FailedPrecondition("ballot '" + run->ballot_id + "' has no result yet; close or cancel it first");

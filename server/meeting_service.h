@@ -13,7 +13,10 @@
 //
 // Acceptance rules per entry kind are listed in docs/protocol.md ("Entries
 // and who may post them"). Every refusal is an Error envelope whose message
-// names the failed check.
+// names the failed check. A Post spends no curve arithmetic (signature or
+// proof) before its cheap checks pass: the per-certificate rate limit
+// (options.post_rate), size, author, role, and for a ballot the phase, the
+// caster and duplicates.
 //
 // Thread-safety: all methods are thread-safe. Proof verification of ballots
 // runs outside the state lock, so two cores verify two ballots at once, with
@@ -43,15 +46,19 @@
 #include "core/crypto/keys.h"
 #include "core/record/board_view.h"
 #include "core/util/status.h"
+#include "server/rate_limiter.h"
 #include "server/service.h"
 
 namespace phieu::server {
 
 struct MeetingServiceOptions {
   std::string data_dir;             // holds board.sqlite
+  std::string board_vfs;            // a registered SQLite VFS for the board (tests); "" = default
   size_t max_entry_body = 512 * 1024;
   uint32_t max_entries_per_read = 1000;
   std::function<int64_t()> now_ms;  // the server's clock; defaults to system_clock
+  // Posts per certificate (token bucket), checked before anything else in a Post.
+  RateLimit post_rate;
 };
 
 class MeetingService : public Service {
@@ -82,6 +89,12 @@ class MeetingService : public Service {
   // of the ballot already counted.
   Result<v1::Posted> Post(const Identity& who, const v1::SignedEntry& signed_entry,
                           std::string* stored_code);
+  // The checks that need no curve arithmetic (author, role, a ballot's phase,
+  // caster and duplicates), before the signature and the proofs. An
+  // identical resend of a counted ballot sets *resend to its original answer.
+  Status CheapChecksLocked(const Identity& who, const v1::SignedEntry& signed_entry,
+                           const v1::EntryBody& body, std::string* stored_code,
+                           std::optional<v1::Posted>* resend) const;
   Result<v1::MyBallotAnswer> FindMyBallot(const Identity& who, const v1::MyBallot& q);
   Result<v1::Entries> Read(const v1::GetEntries& q) const;
 
@@ -97,7 +110,7 @@ class MeetingService : public Service {
   // A unit that already has a ballot in `run`: the original receipt for an
   // identical resend, else AlreadyExists with the stored tracking code.
   Result<v1::Posted> AnswerExistingBallotLocked(const record::Run& run, const v1::SignedEntry& se,
-                                                const std::string& unit_id, std::string* stored_code);
+                                                const std::string& unit_id, std::string* stored_code) const;
   // The joint key's FixedBase table, built once per key in force.
   Result<crypto::FixedBase> JointTableLocked();
   // Signs and appends an entry authored by the server.
@@ -111,6 +124,7 @@ class MeetingService : public Service {
   MeetingServiceOptions options_;
   std::unique_ptr<board::BoardStore> store_;
   crypto::PrivateKey signing_key_;
+  RateLimiter limiter_;
   mutable std::mutex mu_;
   record::BoardView view_;
   EventSink* sink_ = nullptr;
