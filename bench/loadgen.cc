@@ -3,7 +3,8 @@
 //
 //   phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR]
 //                 [--handshakes H] [--idle C] [--cast held|rolling]
-//                 [--concurrency K] [--spread SECONDS] [--close] [--json FILE]
+//                 [--concurrency K] [--spread SECONDS] [--close] [--verify]
+//                 [--json FILE]
 //
 // What it does, in order (each step optional after the set-up):
 //  1. set-up: writes a meeting file (N delegates of N units, a chair, the
@@ -27,7 +28,9 @@
 //     costs (crypto::Counters on VerifyBallot here);
 //  5. --close: waits for the tellers to finish checking (their CPU stops
 //     moving), the chair closes the run; time to the tally and to the signed
-//     result, with the server's and the tellers' CPU time over that window.
+//     result, with the server's and the tellers' CPU time over that window;
+//  6. --verify (after --close): `phieu record export`, then `phieu verify`
+//     on the record: wall and CPU time.
 // Prints one JSON object (and writes it to --json FILE).
 //
 // The load generator shares the machine with the server: server cost is read
@@ -93,8 +96,12 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr char kBallot[] = "bau";
 constexpr char kChair[] = "chair";
 
+std::vector<pid_t> g_children;  // ended by Die()
+
 [[noreturn]] void Die(const std::string& what) {
   std::cerr << "phieu-loadgen: " << what << "\n";
+  for (pid_t p : g_children) kill(p, SIGTERM);
+  for (pid_t p : g_children) waitpid(p, nullptr, 0);
   std::exit(1);
 }
 void Check(const Status& s, const std::string& what) {
@@ -171,6 +178,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, int ni
     execv(args[0], args.data());
     _exit(127);
   }
+  g_children.push_back(pid);
   return pid;
 }
 
@@ -182,10 +190,17 @@ void Renice(pid_t pid, int level) {
   }
 }
 
-int RunToEnd(const std::vector<std::string>& argv, const std::string& log) {
+// Runs a child to its end; `cpu_s`, when given, receives its CPU time.
+int RunToEnd(const std::vector<std::string>& argv, const std::string& log, double* cpu_s = nullptr) {
   pid_t pid = Spawn(argv, log, 0);
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  g_children.erase(std::remove(g_children.begin(), g_children.end(), pid), g_children.end());
+  if (cpu_s) {
+    *cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -322,6 +337,7 @@ struct Options {
   std::string cast;  // "", "held" or "rolling"
   double spread = 0;
   bool close = false;
+  bool verify = false;
   std::string json;
 };
 
@@ -346,6 +362,7 @@ class LoadGen {
   void Idle();
   void Cast();
   void Close();
+  void Verify();
   void Stop();
   std::string Json() const;
 
@@ -484,6 +501,11 @@ void LoadGen::SetUp() {
   std::vector<std::string> argv = {o_.bin + "/phieu-server", "--certs", o_.work + "/m", "--listen", "127.0.0.1:0",
                                    "--port-file", o_.work + "/port", "--workers", std::to_string(o_.workers),
                                    "--max-connections", std::to_string(std::max(o_.idle, o_.delegates) + 1024)};
+  if (o_.cast == "rolling") {
+    // The chair checks every delegate in at the door: lift the per-certificate
+    // post rate (10/s by default) for this run.
+    for (const char* a : {"--post-rate", "1000000", "--post-burst", "1000000"}) argv.push_back(a);
+  }
   server_ = Spawn(argv, o_.work + "/server.log", 0);
   uint16_t port = 0;
   for (int i = 0; i < 600 && port == 0; ++i) {
@@ -812,6 +834,27 @@ void LoadGen::Close() {
   Add("close_tellers_cpu_s", tellers_cpu);
 }
 
+// `phieu record export` from the server, then `phieu verify` on the record:
+// wall time and CPU time (both cores used?) per ballot.
+void LoadGen::Verify() {
+  const std::string record = o_.work + "/record.pb";
+  if (RunToEnd({o_.bin + "/phieu", "record", "export", "--profile", Dir(kChair), "--out", record},
+               o_.work + "/export.log") != 0) {
+    Die("record export failed; see " + o_.work + "/export.log");
+  }
+  double cpu = 0;
+  const auto t0 = Clock::now();
+  if (RunToEnd({o_.bin + "/phieu", "verify", record, "--ca", o_.work + "/m/ca/ca.pem", "--quiet"},
+               o_.work + "/verify.log", &cpu) != 0) {
+    Die("phieu verify failed; see " + o_.work + "/verify.log");
+  }
+  const double wall = Seconds(Clock::now() - t0);
+  Add("verify_entries", static_cast<double>(view_.length()));
+  Add("verify_wall_s", wall);
+  Add("verify_cpu_s", cpu);
+  Add("verify_cores_used", cpu / wall);
+}
+
 void LoadGen::Stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -838,14 +881,14 @@ std::string LoadGen::Json() const {
 constexpr char kUsage[] =
     "usage: phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR] [--workers 2]\n"
     "       [--handshakes H] [--idle C] [--cast held|rolling] [--concurrency K] [--spread S]\n"
-    "       [--close] [--json FILE]\n";
+    "       [--close] [--verify] [--json FILE]\n";
 
 int Main(int argc, char** argv) {
   std::vector<std::string> list(argv + 1, argv + argc);
   auto args = client::Args::Parse(list,
                                   {"bin", "work", "delegates", "candidates", "workers", "handshakes", "idle",
                                    "cast", "concurrency", "spread", "json"},
-                                  {"close", "help"});
+                                  {"close", "verify", "help"});
   if (!args.ok()) {
     std::cerr << "phieu-loadgen: " << args.status().message() << "\n" << kUsage;
     return 2;
@@ -865,6 +908,7 @@ int Main(int argc, char** argv) {
   o.spread = std::atof(args->Get("spread", "0").c_str());
   o.cast = args->Get("cast");
   o.close = args->Has("close");
+  o.verify = args->Has("verify");
   o.json = args->Get("json");
   if (o.delegates < 3 || o.candidates < 2 || o.concurrency < 1) {
     std::cerr << "phieu-loadgen: need --delegates >= 3 (three are tellers), --candidates >= 2\n";
@@ -897,6 +941,7 @@ int Main(int argc, char** argv) {
     if (o.idle > 0) g.Idle();
     if (!o.cast.empty()) g.Cast();
     if (o.close) g.Close();
+    if (o.verify) g.Verify();
     g.Stop();
     json = g.Json();
   }
