@@ -47,6 +47,15 @@ Result<crypto::Ciphertext> EmptyTotal(const crypto::Point& joint_key, const std:
 
 // The weighted, cell-wise sum of a run's ballots over its full layout. A cell
 // that no added ballot contains gets EmptyTotal in ToProto().
+// A spoiled ballot (Benaloh challenge) of `run`, checked as a second device
+// or an auditor does: the ballot's proofs, that its revealed choices and
+// randomness re-encrypt to its cells (crypto::VerifySpoiled), and that the
+// choices make a valid ballot of the unit's style (rules::CheckMarks).
+// Returns that style, so that the caller can name the choices.
+Result<v1::BallotLayout> CheckSpoiled(const BoardView& view, const Run& run,
+                                      const v1::SpoiledBallot& spoiled);
+
+// The weighted, cell-wise sum of a run's ballots over its full layout.
 class RunAggregate {
  public:
   static Result<RunAggregate> Create(const BoardView& view, const Run& run);
