@@ -147,8 +147,8 @@ Status Teller::CheckPaperBatches(const Run& run, const v1::Tally& tally) const {
   }
   for (const auto& [id, batch] : run.paper_batches) {
     const v1::BoardEntry& e = v.entry(batch.seq);
-    RETURN_IF_ERROR(CheckAuthorSignature(v, e));
-    for (const auto& [index, seq] : batch.cosigners) RETURN_IF_ERROR(CheckAuthorSignature(v, v.entry(seq)));
+    RETURN_IF_ERROR(record::VerifyEntrySignature(v, e));
+    for (const auto& [index, seq] : batch.cosigners) RETURN_IF_ERROR(record::VerifyEntrySignature(v, v.entry(seq)));
     RETURN_IF_ERROR(record::CheckPaperBatch(v, run, v.body(batch.seq).paper_batch(), id)
                         .Annotate("entry " + std::to_string(batch.seq)));
   }
