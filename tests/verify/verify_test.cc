@@ -13,6 +13,9 @@
 // recomputed — so each test proves that the deeper check fires.
 #include "core/verify/verify.h"
 
+#include "client/cli_verify.h"
+#include "core/record/record_file.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -623,6 +626,50 @@ TEST_F(VerifyTest, ABallotWithABadProofIsNamedWhateverTheThreads) {
     options.threads = threads;
     ExpectFails(rec, kCheckBallots, b, "ballot of 'ha-giang'", options);
   }
+}
+
+TEST_F(VerifyTest, TheCommandLineChecksTheRecordAndOpensSpoiledBallots) {
+  v1::ElectionRecord rec = world->record;
+  const int open = FindKind(rec, "open");
+  v1::EntryBody spoil;
+  spoil.set_meeting_id("cum4-2024");
+  *spoil.mutable_spoiled() = world->spoil_secrets.Spoil(world->spoilable);
+  Insert(&rec, open + 1, SignedBy("dai-bieu-lang-son", spoil, rec.entries(open)));
+  Reseal(&rec, open + 1);
+  const std::string dir = server::NewTempDir("verify-cli");
+  const std::string path = dir + "/record.pb";
+  const std::string ca = CertsRoot() + "/ca/ca.pem";
+  ASSERT_TRUE(record::WriteRecordFile(path, rec).ok());
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca}), 0);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("ALL CHECKS PASSED"), std::string::npos) << out;
+  EXPECT_NE(out.find("spoiled ballot"), std::string::npos) << out;
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--spoiled", "--ca", ca}), 0);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("Lai Châu"), std::string::npos) << out;
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca, "--json"}), 0);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("\"ok\": true"), std::string::npos) << out;
+
+  // A record whose spoiled ballot lies about its choice: exit code 4 both ways.
+  v1::EntryBody body = Body(rec, open + 1);
+  body.mutable_spoiled()->set_choices(0, body.spoiled().choices(0) ^ 1u);
+  body.SerializeToString(rec.mutable_entries(open + 1)->mutable_signed_()->mutable_body());
+  Reseal(&rec, open + 1);
+  ASSERT_TRUE(record::WriteRecordFile(path, rec).ok());
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca, "--quiet"}), 4);
+  EXPECT_EQ(client::RunVerify({path, "--spoiled"}), 4);
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(client::RunVerify({path}), 2);  // no --ca
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
