@@ -1,14 +1,15 @@
 # Phiếu — the front door.
 #   make demo                 install missing packages, build, run a meeting on loopback
 #   make test [SAN=asan|tsan] install missing packages, build, run the whole suite (CTest)
-#   make build | bench | soak | clean
+#   make build | bench | clean
+#   make soak [SOAK_ROUNDS=200] [SOAK_SECONDS=0]  crash rounds: SIGKILL under casting delegates, power cuts
 #   make fuzz [FUZZ_SECONDS=60] clang + libFuzzer (ASan+UBSan): each fuzz target for that long
 # MEETING=<file> chooses the demo's meeting file.
 
 SAN      ?=
 MEETING  ?= examples/cum4-2024.textproto
-# make soak: rounds of the SIGKILL and power-cut tests; SOAK_SECONDS > 0 also
-# stops the SIGKILL rounds after that long.
+# make soak: SOAK_ROUNDS rounds of the SIGKILL test (SOAK_SECONDS > 0 stops
+# it after that long), then 5 x SOAK_ROUNDS power cuts.
 SOAK_ROUNDS  ?= 200
 SOAK_SECONDS ?= 0
 JOBS     ?= 2

@@ -114,3 +114,37 @@ cast_until_counted() {
   done
   return 99
 }
+
+# start_casts PREFIX...: every scripted delegate casts at once, each with its
+# own `phieu vote` (cast_until_counted, log $WORK/vote-WHO.log).
+start_casts() {
+  CAST_PIDS=(); CAST_NAMES=()
+  rm -f "$WORK"/vote-*.log
+  local who choices
+  while read -r who choices; do
+    cast_until_counted "$WORK/vote-$who.log" "$@" -- "$who" "$choices" &
+    CAST_PIDS+=($!); CAST_NAMES+=("$who"); BG_PIDS+=($!)
+  done <<< "$VOTERS"
+}
+
+# wait_casts: waits for them; prints the log of each that could not cast
+# and returns 1 if any.
+wait_casts() {
+  local i rc failed=0
+  for i in "${!CAST_PIDS[@]}"; do
+    wait "${CAST_PIDS[$i]}"; rc=$?
+    if [ $rc != 0 ]; then
+      failed=1; echo "crash: ${CAST_NAMES[$i]} could not cast (exit $rc):"
+      sed 's/^/    /' "$WORK/vote-${CAST_NAMES[$i]}.log"
+    fi
+  done
+  BG_PIDS=()
+  return $failed
+}
+
+# check_board: crash_check on the board as it is now: every delegate's
+# ballot counted once, under its receipt.
+check_board() {
+  "$BIN/crash_check" "$WORK/m/data/board.sqlite" --profiles "$P" --all-counted \
+    --expect-ballots "$NVOTERS" 2>&1
+}

@@ -76,26 +76,15 @@ meeting_restore
 start_server "$PORT" || exit 1
 began=$(date +%s)
 
-pids=(); names=()
-while read -r who choices; do
-  cast_until_counted "$WORK/vote-$who.log" ip netns exec "$NS" -- "$who" "$choices" &
-  pids+=($!); names+=("$who"); BG_PIDS+=($!)
-done <<< "$VOTERS"
+start_casts ip netns exec "$NS"
 # A flaky link: down for 2 s while the casts are under way.
 sleep 0.5; ip link set "$HOST_IF" down; sleep 2; ip link set "$HOST_IF" up
 
 failed=0
-for i in "${!pids[@]}"; do
-  wait "${pids[$i]}"; rc=$?
-  if [ $rc != 0 ]; then
-    failed=1; echo "netem: ${names[$i]} could not cast (exit $rc):"
-    sed 's/^/    /' "$WORK/vote-${names[$i]}.log"
-  fi
-done
+wait_casts || failed=1
 attempts=$(cat "$WORK"/vote-*.log | grep -c -- "-- attempt")
 kill_server TERM
-out=$("$BIN/crash_check" "$WORK/m/data/board.sqlite" --profiles "$P" --all-counted \
-      --expect-ballots "$NVOTERS" 2>&1); rc=$?
+out=$(check_board); rc=$?
 echo "netem: $NVOTERS delegates, $attempts attempts in $(( $(date +%s) - began )) s: $out"
 [ $rc = 0 ] && [ $failed = 0 ] || { echo "netem: FAILED"; exit 1; }
 echo "netem: every delegate cast exactly once"

@@ -37,13 +37,8 @@ while [ "$round" -lt "$ROUNDS" ]; do
   if [ "$LIMIT" -gt 0 ] && [ $(( $(date +%s) - start )) -ge "$LIMIT" ]; then break; fi
   round=$((round + 1))
   meeting_restore
-  rm -f "$WORK"/vote-*.log
   start_server "$PORT" || exit 1
-  pids=(); names=(); BG_PIDS=()
-  while read -r who choices; do
-    cast_until_counted "$WORK/vote-$who.log" -- "$who" "$choices" &
-    pids+=($!); names+=("$who"); BG_PIDS+=($!)
-  done <<< "$VOTERS"
+  start_casts
   # 1 to 3 kills, each 20-520 ms after the last (re)start.
   n=$((1 + RANDOM % 3)); schedule=""
   for _ in $(seq 1 $n); do
@@ -53,18 +48,11 @@ while [ "$round" -lt "$ROUNDS" ]; do
     start_server "$PORT" || exit 1
   done
   failed=0
-  for i in "${!pids[@]}"; do
-    wait "${pids[$i]}"; rc=$?
-    if [ $rc != 0 ]; then
-      failed=1; echo "crash: round $round: ${names[$i]} could not cast (exit $rc):"
-      sed 's/^/    /' "$WORK/vote-${names[$i]}.log"
-    fi
-  done
+  wait_casts || failed=1
   kill_server KILL; kills=$((kills + 1))
   in_flight=$((in_flight + $(cat "$WORK"/vote-*.log | grep -c "cast in flight")))
   resent=$((resent + $(cat "$WORK"/vote-*.log | grep -c "resending the ballot stored")))
-  out=$("$BIN/crash_check" "$WORK/m/data/board.sqlite" --profiles "$P" --all-counted \
-        --expect-ballots "$NVOTERS" 2>&1); rc=$?
+  out=$(check_board); rc=$?
   echo "crash: round $round, kills at$schedule: $out"
   if [ $rc != 0 ] || [ $failed != 0 ]; then
     echo "crash: FAILED in round $round (replay: CRASH_SEED=$SEED); server log:"

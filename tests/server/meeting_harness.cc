@@ -171,14 +171,18 @@ void MeetingHarness::RunCeremony() {
   ASSERT_TRUE(view_.key_ready());
 }
 
-std::string MeetingHarness::OpenRun() {
-  CheckInAll();
-  RunCeremony();
+v1::EntryBody MeetingHarness::OpenBody() const {
   v1::EntryBody open;
   open.mutable_open()->set_ballot_id(kBallot);
   open.mutable_open()->set_round(1);
   open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
-  ExpectPosted(Post(kChair, open));
+  return open;
+}
+
+std::string MeetingHarness::OpenRun() {
+  CheckInAll();
+  RunCeremony();
+  ExpectPosted(Post(kChair, OpenBody()));
   const record::Run* run = view_.OpenRun(kBallot);
   EXPECT_NE(run, nullptr);
   return run ? run->run_id : "";

@@ -70,6 +70,8 @@ class MeetingHarness : public ::testing::Test {
   // The chair starts the ceremony; three tellers drive it until the server
   // posts CeremonyDone.
   void RunCeremony();
+  // The chair's Open of kBallot, round 1, under the key in force.
+  v1::EntryBody OpenBody() const;
   // Check-in, ceremony, open: returns the run id.
   std::string OpenRun();
   // The ballot of `unit` for `choice`, encrypted to the joint key (its
