@@ -5,6 +5,8 @@
 // Benaloh check's "second device").
 #include "client/cli_verify.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <iostream>
 #include <optional>

@@ -119,7 +119,7 @@ Result<BallotPlan> PlanFor(const BoardView& view, const Run& run, const std::str
 }
 
 // At most this many spoiled ballots (Benaloh challenges) per unit per run.
-constexpr size_t kMaxSpoilsPerUnit = 10;
+using record::kMaxSpoilsPerUnit;
 
 // Whether `unit` may still spoil an encryption with tracking code `code` in
 // `run`: the run is open, the unit has not cast, and it is under the cap.

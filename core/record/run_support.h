@@ -22,6 +22,10 @@
 
 namespace phieu::record {
 
+// The most encryptions a unit may spoil (Benaloh challenge) in one run
+// (docs/protocol.md "Entries and who may post them").
+inline constexpr size_t kMaxSpoilsPerUnit = 10;
+
 // The joint key fixed by the CeremonyDone entry in force.
 Result<crypto::Point> JointKey(const BoardView& view);
 

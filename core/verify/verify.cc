@@ -139,6 +139,7 @@ class Verifier {
   std::vector<Job> jobs_;
   std::map<std::string, uint64_t> spoiled_codes_;  // tracking code (hex) -> seq
   std::map<std::string, uint64_t> ballot_codes_;
+  std::map<std::pair<std::string, std::string>, size_t> spoil_counts_;  // (run, unit) -> spoils
   std::map<std::string, PaperBatchState> batches_;  // entry id -> batch
   std::map<std::string, std::set<std::string>> paper_units_;  // run id -> units in its batches
 };
@@ -404,6 +405,14 @@ bool Verifier::JudgeBallot(const v1::BoardEntry& e, const v1::EncryptedBallot& b
       return Fail(kCheckSpoiled, e.seq(), "a spoil after '" + b.unit_id() + "' had cast its ballot");
     }
     if (ballot_codes_.count(code)) return Fail(kCheckSpoiled, e.seq(), "spoils a ballot that was cast");
+    if (auto twice = spoiled_codes_.find(code); twice != spoiled_codes_.end()) {
+      return Fail(kCheckSpoiled, e.seq(), "an encryption revealed twice (first at entry " +
+                                              std::to_string(twice->second) + ")");
+    }
+    if (++spoil_counts_[{run->run_id, b.unit_id()}] > record::kMaxSpoilsPerUnit) {
+      return Fail(kCheckSpoiled, e.seq(), "more than " + std::to_string(record::kMaxSpoilsPerUnit) +
+                                              " spoiled ballots of '" + b.unit_id() + "' in the run");
+    }
     spoiled_codes_.emplace(code, e.seq());
     Note(e.seq(), "spoiled ballot", "unit '" + b.unit_id() + "' spoiled a ballot of '" + run->ballot_id +
                                          "' (tracking code " + code.substr(0, 16) + "…)");
@@ -783,6 +792,10 @@ void Verifier::RunJobs() {
         if (j.spoiled) {
           f.check = kCheckSpoiled;
           f.status = crypto::VerifySpoiled(*j.run_context, j.joint_key->base(), j.layout, body.spoiled());
+          if (f.status.ok()) {
+            const std::vector<uint32_t> choices(body.spoiled().choices().begin(), body.spoiled().choices().end());
+            f.status = rules::CheckMarks(j.layout, choices).Annotate("spoiled: revealed choices");
+          }
         } else {
           f.check = kCheckBallots;
           f.status = crypto::VerifyBallot(*j.run_context, *j.joint_key, j.layout, body.ballot())

@@ -13,6 +13,9 @@
 // recomputed — so each test proves that the deeper check fires.
 #include "core/verify/verify.h"
 
+#include "client/cli_verify.h"
+#include "core/record/record_file.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -195,7 +198,7 @@ struct World {
   std::map<std::string, v1::EntryBody> ballots;       // unit -> the cast body
   std::string run_id;
   // Lạng Sơn's ballot was first encrypted as `spoilable` (choice "lai-chau")
-  // with `spoil_secrets`; that encryption was never cast.
+  // with `spoil_secrets` and spoiled; that encryption was never cast.
   v1::EncryptedBallot spoilable;
   crypto::BallotSecrets spoil_secrets;
 };
@@ -252,7 +255,11 @@ class VerifyTest : public server::MeetingHarness {
     open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
     ExpectPosted(Post(kChair, open));
     world_.run_id = view_.OpenRun(kBallot)->run_id;
+    // Lạng Sơn's delegate checks one encryption (Benaloh challenge) before casting.
     world_.spoilable = Ballot(world_.run_id, "lang-son", "lai-chau", &world_.spoil_secrets).ballot();
+    v1::EntryBody spoil;
+    *spoil.mutable_spoiled() = world_.spoil_secrets.Spoil(world_.spoilable);
+    ExpectPosted(Post("dai-bieu-lang-son", spoil));
 
     const std::map<std::string, std::pair<std::string, std::string>> votes = {
         {"son-la", {kChair, "cao-bang"}},
@@ -561,14 +568,9 @@ TEST_F(VerifyTest, AResultNotCoSignedByTTellersIsNamed) {
 }
 
 TEST_F(VerifyTest, ASpoiledBallotIsOpenedAndNeverCounted) {
-  // Lạng Sơn spoils one encryption right after the opening.
+  // Lạng Sơn spoiled one encryption through the server, before casting.
   v1::ElectionRecord rec = world->record;
-  const int open = FindKind(rec, "open");
-  v1::EntryBody spoil;
-  spoil.set_meeting_id("cum4-2024");
-  *spoil.mutable_spoiled() = world->spoil_secrets.Spoil(world->spoilable);
-  Insert(&rec, open + 1, SignedBy("dai-bieu-lang-son", spoil, rec.entries(open)));
-  Reseal(&rec, open + 1);
+  const int open = FindKind(rec, "spoiled") - 1;
   VerifyReport r = Run(rec);
   ASSERT_TRUE(r.ok()) << r.failure->check << " at " << r.failure->seq << ": " << r.failure->message;
   EXPECT_EQ(r.Find(kCheckSpoiled)->count, 1u);
@@ -608,6 +610,12 @@ TEST_F(VerifyTest, ASpoiledBallotIsOpenedAndNeverCounted) {
   *counted.mutable_entries(b) = SignedBy("dai-bieu-lang-son", cast, counted.entries(b));
   Reseal(&counted, b);
   ExpectFails(counted, kCheckSpoiled, b, "spoiled ballot");
+
+  // The same encryption revealed twice.
+  v1::ElectionRecord twice = rec;
+  Insert(&twice, open + 2, rec.entries(open + 1));
+  Reseal(&twice, open + 2);
+  ExpectFails(twice, kCheckSpoiled, open + 2, "revealed twice");
 }
 
 TEST_F(VerifyTest, ABallotWithABadProofIsNamedWhateverTheThreads) {
@@ -623,6 +631,45 @@ TEST_F(VerifyTest, ABallotWithABadProofIsNamedWhateverTheThreads) {
     options.threads = threads;
     ExpectFails(rec, kCheckBallots, b, "ballot of 'ha-giang'", options);
   }
+}
+
+TEST_F(VerifyTest, TheCommandLineChecksTheRecordAndOpensSpoiledBallots) {
+  v1::ElectionRecord rec = world->record;
+  const int open = FindKind(rec, "spoiled") - 1;
+  const std::string dir = server::NewTempDir("verify-cli");
+  const std::string path = dir + "/record.pb";
+  const std::string ca = CertsRoot() + "/ca/ca.pem";
+  ASSERT_TRUE(record::WriteRecordFile(path, rec).ok());
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca}), 0);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("ALL CHECKS PASSED"), std::string::npos) << out;
+  EXPECT_NE(out.find("spoiled ballot"), std::string::npos) << out;
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--spoiled", "--ca", ca}), 0);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("Lai Châu"), std::string::npos) << out;
+
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca, "--json"}), 0);
+  out = ::testing::internal::GetCapturedStdout();
+  EXPECT_NE(out.find("\"ok\": true"), std::string::npos) << out;
+
+  // A record whose spoiled ballot lies about its choice: exit code 4 both ways.
+  v1::EntryBody body = Body(rec, open + 1);
+  body.mutable_spoiled()->set_choices(0, body.spoiled().choices(0) ^ 1u);
+  body.SerializeToString(rec.mutable_entries(open + 1)->mutable_signed_()->mutable_body());
+  Reseal(&rec, open + 1);
+  ASSERT_TRUE(record::WriteRecordFile(path, rec).ok());
+  ::testing::internal::CaptureStdout();
+  EXPECT_EQ(client::RunVerify({path, "--ca", ca, "--quiet"}), 4);
+  EXPECT_EQ(client::RunVerify({path, "--spoiled"}), 4);
+  ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(client::RunVerify({path}), 2);  // no --ca
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 }  // namespace
