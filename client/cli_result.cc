@@ -15,6 +15,7 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
+#include "core/record/entry_signature.h"
 #include "core/record/record_file.h"
 #include "core/record/run_support.h"
 #include "core/rules/minutes.h"
@@ -29,10 +30,7 @@ using record::Run;
 
 Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   const v1::BoardEntry& e = v.entry(run.result_seq);
-  if (e.signed_().author() != "server") return VerificationFailed("the result is not signed by the server");
-  ASSIGN_OR_RETURN(crypto::PublicKey server, crypto::PublicKey::FromEd25519Raw(v.genesis().server_signing_key()));
-  RETURN_IF_ERROR(server.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-                      .Annotate("server signature on the result"));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, e).Annotate("the result"));
   const v1::Result& result = v.body(run.result_seq).result();
   rules::MinutesInput in;
   in.meeting = v.meeting();

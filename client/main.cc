@@ -5,6 +5,7 @@
 
 #include "client/cli_certs.h"
 #include "client/cli_record.h"
+#include "client/cli_verify.h"
 #include "client/commands.h"
 
 namespace {
@@ -32,6 +33,9 @@ Everyone:
   spoiled CODE                           second device: check a delegate's spoiled ballot
   result BALLOT [--lang en] [--html FILE]   the counting minutes (biên bản kiểm phiếu)
   record export (--data DIR | --profile DIR) --out FILE [--json]   the election record
+  verify RECORD --ca CA.pem [--expect-head HASH] [--receipt FILE]... [--json] [--quiet]
+                                         check an election record offline (docs/audit.md)
+  verify RECORD --spoiled [CODE]         open spoiled ballots: the choices they encrypt
 
 Delegates:
   checkin [--remote]                     điểm danh
@@ -77,6 +81,7 @@ int main(int argc, char** argv) {
       for (const auto& a : rest) offline |= a == "--data" || a.rfind("--data=", 0) == 0;
       return offline ? RunRecord(rest) : RunRecordOverNetwork(rest);
     }
+    if (command == "verify") return RunVerify(rest);
     if (command == "status") return RunStatus(rest);
     if (command == "ballots") return RunBallots(rest);
     if (command == "checkin") return RunCheckin(rest);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/dlog.h"
@@ -69,24 +70,43 @@ Status RequireRole(const BoardView& view, const std::string& participant_id, v1:
   return Status::Ok();
 }
 
+// The role an entry kind needs (checked before its signature); nullopt: any
+// participant (check-in, proxy acceptance: their own rules follow), or checked
+// elsewhere (a roster change: the chair carries it, the CA signs it).
+struct RoleRule {
+  v1::Role role;
+  const char* what;
+};
+
+std::optional<RoleRule> RequiredRole(v1::EntryBody::PayloadCase kind) {
+  switch (kind) {
+    case v1::EntryBody::kProxy: return RoleRule{v1::ROLE_CHAIR, "record a proxy"};
+    case v1::EntryBody::kCeremonyStart: return RoleRule{v1::ROLE_CHAIR, "start the key ceremony"};
+    case v1::EntryBody::kOpen: return RoleRule{v1::ROLE_CHAIR, "open a ballot"};
+    case v1::EntryBody::kClose: return RoleRule{v1::ROLE_CHAIR, "close a ballot"};
+    case v1::EntryBody::kCancel: return RoleRule{v1::ROLE_CHAIR, "cancel a ballot"};
+    case v1::EntryBody::kMeetingClosed: return RoleRule{v1::ROLE_CHAIR, "close the meeting"};
+    case v1::EntryBody::kCeremonyCommit:
+    case v1::EntryBody::kCeremonyReveal:
+    case v1::EntryBody::kCeremonyShares:
+    case v1::EntryBody::kCeremonyComplaint:
+    case v1::EntryBody::kCeremonyComplaintAnswer:
+    case v1::EntryBody::kCeremonyTestDecryption:
+      return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
+    case v1::EntryBody::kDecryptionShare: return RoleRule{v1::ROLE_TELLER, "post decryption shares"};
+    case v1::EntryBody::kResultCosign: return RoleRule{v1::ROLE_TELLER, "co-sign a result"};
+    case v1::EntryBody::kShareDestroyed: return RoleRule{v1::ROLE_TELLER, "record a destroyed share"};
+    default: return std::nullopt;
+  }
+}
+
 // Everything that can be said about a ballot without curve arithmetic:
 // who, which run, which unit, duplicates. Runs under the state lock.
 struct BallotPlan {
   std::string run_context;
-  std::string joint_key;  // encoded point
   v1::BallotLayout layout;
-  uint32_t weight = 1;
 };
 
-// What a ballot of `unit` in `run` is checked against (outside the lock).
-Result<BallotPlan> PlanFor(const BoardView& view, const Run& run, const std::string& unit) {
-  BallotPlan plan;
-  ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view, run));
-  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view));
-  ASSIGN_OR_RETURN(plan.joint_key, key.Encode());
-  ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view, run, unit));
-  return plan;
-}
 
 // At most this many spoiled ballots (Benaloh challenges) per unit per run.
 constexpr size_t kMaxSpoilsPerUnit = 10;
@@ -127,8 +147,13 @@ Status CheckNotRevealed(const Run& run, const std::string& code) {
 MeetingService::MeetingService(MeetingServiceOptions options,
                                std::unique_ptr<board::BoardStore> store,
                                crypto::PrivateKey signing_key)
-    : options_(std::move(options)), store_(std::move(store)), signing_key_(std::move(signing_key)) {
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      signing_key_(std::move(signing_key)),
+      limiter_(options_.post_rate) {
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
+  committer_ = std::make_unique<board::GroupCommitter>(
+      [this](std::vector<board::BoardStore::BatchItem> items) { return CommitBatch(std::move(items)); });
 }
 
 Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptions options,
@@ -139,7 +164,7 @@ Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptio
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
   ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
-                   board::BoardStore::Open(options.data_dir + "/board.sqlite"));
+                   board::BoardStore::Open(options.data_dir + "/board.sqlite", options.board_vfs));
   std::unique_ptr<MeetingService> svc(
       new MeetingService(std::move(options), std::move(store), std::move(signing_key)));
 
@@ -306,6 +331,11 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
                                                     const v1::EntryBody& body,
                                                     board::EntryIndex index) {
   ASSIGN_OR_RETURN(v1::BoardEntry entry, store_->Append(signed_entry, index, options_.now_ms()));
+  RETURN_IF_ERROR(PublishLocked(entry));
+  return entry;
+}
+
+Status MeetingService::PublishLocked(const v1::BoardEntry& entry) {
   Status applied = view_.Apply(entry);
   if (!applied.ok()) {
     // The store and the view disagree: nothing sensible can follow.
@@ -316,7 +346,75 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
     *ev.mutable_event()->mutable_appended() = entry;
     sink_->Broadcast(ev);
   }
-  return entry;
+  return Status::Ok();
+}
+
+Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatch(
+    std::vector<board::BoardStore::BatchItem> items) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The world may have moved since each ballot was checked: a run closed or
+  // cancelled meanwhile takes no more ballots. Duplicates (also two in this
+  // batch) are refused by the store inside the transaction.
+  std::vector<std::optional<board::BoardStore::AppendOutcome>> answers(items.size());
+  std::vector<board::BoardStore::BatchItem> accepted;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const board::EntryIndex& index = items[i].second;
+    if (index.kind == board::kBallotKind) {
+      const Run* run = view_.FindRun(index.run_id);
+      if (!run || run->closed || run->cancelled) {
+        answers[i].emplace(FailedPrecondition("this ballot closed meanwhile"));
+        continue;
+      }
+      if (Status revealed = CheckNotRevealed(*run, index.tracking_code); !revealed.ok()) {
+        answers[i].emplace(revealed);
+        continue;
+      }
+    }
+    accepted.push_back(std::move(items[i]));
+    where.push_back(i);
+  }
+  if (!accepted.empty()) {
+    ASSIGN_OR_RETURN(std::vector<board::BoardStore::AppendOutcome> stored,
+                     store_->AppendBatch(std::move(accepted), options_.now_ms()));
+    for (size_t k = 0; k < stored.size(); ++k) {
+      if (stored[k].ok()) {
+        if (Status s = PublishLocked(*stored[k]); !s.ok()) stored[k] = s;
+      }
+      answers[where[k]].emplace(std::move(stored[k]));
+    }
+  }
+  std::vector<board::BoardStore::AppendOutcome> out;
+  out.reserve(answers.size());
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+Result<v1::Posted> MeetingService::AnswerExistingBallotLocked(const Run& run, const v1::SignedEntry& se,
+                                                              const std::string& unit_id,
+                                                              std::string* stored_code) const {
+  const uint64_t seq = run.ballots.at(unit_id).seq;
+  const v1::BoardEntry& e = view_.entry(seq);
+  const v1::EncryptedBallot& stored = view_.body(seq).ballot();
+  if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
+    v1::Posted p;
+    p.set_seq(e.seq());
+    p.set_entry_hash(e.hash());
+    ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
+    return p;
+  }
+  *stored_code = Hex(crypto::TrackingCode(stored));
+  return AlreadyExists("unit '" + unit_id + "' has already voted in this run");
+}
+
+Result<crypto::FixedBase> MeetingService::JointTableLocked() {
+  if (!joint_table_ || joint_table_done_ != view_.ceremony().done_entry) {
+    ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
+    ASSIGN_OR_RETURN(crypto::FixedBase table, crypto::FixedBase::Create(key));
+    joint_table_.emplace(std::move(table));
+    joint_table_done_ = view_.ceremony().done_entry;
+  }
+  return *joint_table_;
 }
 
 Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBody& body_in) {
@@ -335,8 +433,75 @@ Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBo
   return e;
 }
 
+Status MeetingService::CheapSpoilChecksLocked(const std::string& pid, const v1::SignedEntry& se,
+                                              const v1::EncryptedBallot& b,
+                                              std::optional<v1::Posted>* resend) const {
+  const Run* run = view_.FindRun(b.run_id());
+  if (!run) return NotFound("no run " + b.run_id());
+  ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+  if (caster != pid) {
+    return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
+  }
+  const std::string code = Hex(crypto::TrackingCode(b));
+  if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
+    const v1::BoardEntry& e = view_.entry(found->second);
+    if (e.signed_().body() != se.body()) {
+      return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
+    }
+    v1::Posted p;  // an identical resend: the original position, nothing appended
+    p.set_seq(e.seq());
+    p.set_entry_hash(e.hash());
+    resend->emplace(std::move(p));
+    return Status::Ok();
+  }
+  return CheckSpoilAllowed(view_, *run, b.unit_id(), code);
+}
+
+Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEntry& se,
+                                         const v1::EntryBody& body, std::string* stored_code,
+                                         std::optional<v1::Posted>* resend) const {
+  const std::string& pid = who.participant_id;
+  if (!body.has_roster_change() && se.author() != who.pin) {
+    return PermissionDenied("entry is signed for another certificate than this connection's");
+  }
+  switch (body.payload_case()) {
+    case v1::EntryBody::kGenesis:
+      return PermissionDenied("the genesis is loaded when the server starts, not posted");
+    case v1::EntryBody::kTally:
+    case v1::EntryBody::kResult:
+    case v1::EntryBody::kCeremonyDone:
+      return PermissionDenied("only the server writes " + record::PayloadKind(body) + " entries");
+    case v1::EntryBody::kBallot:
+      break;
+    case v1::EntryBody::kSpoiled:
+      return CheapSpoilChecksLocked(pid, se, body.spoiled().ballot(), resend);
+    default: {
+      const std::optional<RoleRule> rule = RequiredRole(body.payload_case());
+      if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
+      return Status::Ok();
+    }
+  }
+  const v1::EncryptedBallot& b = body.ballot();
+  const Run* run = view_.FindRun(b.run_id());
+  if (!run) return NotFound("no run " + b.run_id());
+  if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
+  if (run->closed) return FailedPrecondition("this ballot is closed");
+  ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+  if (caster != pid) {
+    return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
+  }
+  RETURN_IF_ERROR(CheckNotRevealed(*run, Hex(crypto::TrackingCode(b))));
+  if (!run->ballots.count(b.unit_id())) return Status::Ok();
+  // An identical resend (the caster's own, already verified and counted
+  // body) gets the original receipt, with nothing appended.
+  ASSIGN_OR_RETURN(v1::Posted p, AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code));
+  resend->emplace(std::move(p));
+  return Status::Ok();
+}
+
 Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
                                         std::string* stored_code) {
+  RETURN_IF_ERROR(limiter_.Take(who.pin));
   if (se.body().size() > options_.max_entry_body) {
     return ResourceExhausted("entry body of " + std::to_string(se.body().size()) +
                              " bytes exceeds the cap");
@@ -350,6 +515,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
                            view_.meeting().id() + "'");
   }
   if (view_.meeting_closed()) return FailedPrecondition("the meeting is closed");
+  // Role, phase and duplicates before any signature or proof (curve arithmetic).
+  std::optional<v1::Posted> resend;
+  RETURN_IF_ERROR(CheapChecksLocked(who, se, body, stored_code, &resend));
+  if (resend) return *std::move(resend);
 
   // Who signed it. Participants sign with their own certificate key; roster
   // changes are signed offline by the meeting CA and carried by the chair.
@@ -363,9 +532,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
                         .Annotate("roster change signature by the meeting CA"));
   } else {
-    if (se.author() != who.pin) {
-      return PermissionDenied("entry is signed for another certificate than this connection's");
-    }
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
     ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
@@ -377,11 +543,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {
     case v1::EntryBody::kGenesis:
-      return PermissionDenied("the genesis is loaded when the server starts, not posted");
     case v1::EntryBody::kTally:
     case v1::EntryBody::kResult:
     case v1::EntryBody::kCeremonyDone:
-      return PermissionDenied("only the server writes " + index.kind + " entries");
+      return Internal(index.kind + " entry got past CheapChecksLocked");  // refused there
 
     case v1::EntryBody::kRosterChange: {
       for (const auto& pin : body.roster_change().revoke_pins()) {
@@ -431,7 +596,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kProxy: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "record a proxy"));
       const auto& p = body.proxy();
       if (!view_.Unit(p.absent_unit_id())) return NotFound("no unit '" + p.absent_unit_id() + "'");
       if (view_.check_ins().count(p.absent_unit_id())) {
@@ -460,7 +624,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCeremonyStart:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "start the key ceremony"));
       RETURN_IF_ERROR(CheckCeremonyStart(view_, body.ceremony_start()));
       break;
     case v1::EntryBody::kCeremonyCommit:
@@ -469,12 +632,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     case v1::EntryBody::kCeremonyComplaint:
     case v1::EntryBody::kCeremonyComplaintAnswer:
     case v1::EntryBody::kCeremonyTestDecryption:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post key ceremony messages"));
       RETURN_IF_ERROR(CheckCeremonyMessage(view_, pid, body));
       break;
 
     case v1::EntryBody::kOpen: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "open a ballot"));
       const auto& o = body.open();
       const v1::BallotSpec* spec = view_.Spec(o.ballot_id());
       if (!spec) return NotFound("no ballot '" + o.ballot_id() + "' in the meeting");
@@ -517,7 +678,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kClose: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close a ballot"));
       const Run* run = view_.FindRun(body.close().run_id());
       if (!run) return NotFound("no run " + body.close().run_id());
       if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
@@ -526,7 +686,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCancel: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "cancel a ballot"));
       const Run* run = view_.FindRun(body.cancel().run_id());
       if (!run) return NotFound("no run " + body.cancel().run_id());
       if (run->cancelled) return FailedPrecondition("the run is already cancelled");
@@ -536,93 +695,64 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kBallot: {
+      // CheapChecksLocked found the run open, the caster allowed and no ballot of the unit.
       const v1::EncryptedBallot& b = body.ballot();
       const Run* run = view_.FindRun(b.run_id());
-      if (!run) return NotFound("no run " + b.run_id());
-      if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
-      if (run->closed) return FailedPrecondition("this ballot is closed");
-      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
-      if (caster != pid) {
-        return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
-      }
       const std::string code = Hex(crypto::TrackingCode(b));
-      RETURN_IF_ERROR(CheckNotRevealed(*run, code));
-      auto existing = run->ballots.find(b.unit_id());
-      if (existing != run->ballots.end()) {
-        const v1::BoardEntry& e = view_.entry(existing->second.seq);
-        const v1::EncryptedBallot& stored = view_.body(existing->second.seq).ballot();
-        if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
-          v1::Posted p;
-          p.set_seq(e.seq());
-          p.set_entry_hash(e.hash());
-          ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
-          return p;
-        }
-        *stored_code = Hex(crypto::TrackingCode(stored));
-        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
-      }
-      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
+      BallotPlan plan;
+      ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
+      ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
       const std::string run_id = run->run_id;
 
       // The proofs are the expensive part: check them without the lock.
       lock.unlock();
-      ASSIGN_OR_RETURN(crypto::Point k2, crypto::Point::Decode(plan.joint_key));
-      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, k2, plan.layout, b)
+      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, joint_key, plan.layout, b)
                           .Annotate("ballot of '" + b.unit_id() + "'"));
-      lock.lock();
-
-      // The world may have moved meanwhile: check the phase and duplicates again.
-      run = view_.FindRun(run_id);
-      if (run->closed || run->cancelled) return FailedPrecondition("this ballot closed meanwhile");
-      if (run->ballots.count(b.unit_id())) {
-        *stored_code = Hex(crypto::TrackingCode(view_.body(run->ballots.at(b.unit_id()).seq).ballot()));
-        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
-      }
-      RETURN_IF_ERROR(CheckNotRevealed(*run, code));
       index.run_id = run_id;
       index.unit_id = b.unit_id();
       index.tracking_code = code;
-      ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+      // Group commit (CommitBatch re-checks the run under the lock); the
+      // receipt is made only once the entry is committed.
+      Result<v1::BoardEntry> e = committer_->Append(se, index);
+      lock.lock();
+      if (!e.ok()) {
+        run = view_.FindRun(run_id);
+        if (e.status().code() == StatusCode::kAlreadyExists && run && run->ballots.count(b.unit_id())) {
+          return AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code);
+        }
+        return e.status();
+      }
       v1::Posted p;
-      p.set_seq(e.seq());
-      p.set_entry_hash(e.hash());
-      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, b));
+      p.set_seq(e->seq());
+      p.set_entry_hash(e->hash());
+      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(*e, b));
       return p;
     }
 
     case v1::EntryBody::kSpoiled: {
-      // Benaloh challenge: the caster reveals an encryption it will not cast.
-      // Published so that a second device can check it; never counted.
-      const v1::EncryptedBallot& b = body.spoiled().ballot();
+      // Benaloh challenge: the caster reveals an encryption it will not cast;
+      // published so that a second device can check it, never counted.
+      // CheapSpoilChecksLocked found the run open, the caster allowed, the
+      // unit not cast and under the cap.
+      const v1::SpoiledBallot& spoiled = body.spoiled();
+      const v1::EncryptedBallot& b = spoiled.ballot();
       const Run* run = view_.FindRun(b.run_id());
-      if (!run) return NotFound("no run " + b.run_id());
-      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
-      if (caster != pid) {
-        return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
-      }
       const std::string code = Hex(crypto::TrackingCode(b));
-      if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
-        const v1::BoardEntry& e = view_.entry(found->second);
-        if (e.signed_().body() != se.body()) {
-          return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
-        }
-        v1::Posted p;  // an identical resend: the original position
-        p.set_seq(e.seq());
-        p.set_entry_hash(e.hash());
-        return p;
-      }
-      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
-      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
+      BallotPlan plan;
+      ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
+      ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
       const std::string run_id = run->run_id;
 
       lock.unlock();
-      ASSIGN_OR_RETURN(crypto::Point k2, crypto::Point::Decode(plan.joint_key));
       const std::string label = "spoiled ballot of '" + b.unit_id() + "'";
-      RETURN_IF_ERROR(crypto::VerifySpoiled(plan.run_context, k2, plan.layout, body.spoiled()).Annotate(label));
-      const std::vector<uint32_t> choices(body.spoiled().choices().begin(), body.spoiled().choices().end());
+      RETURN_IF_ERROR(crypto::VerifySpoiled(plan.run_context, joint_key.base(), plan.layout, spoiled).Annotate(label));
+      const std::vector<uint32_t> choices(spoiled.choices().begin(), spoiled.choices().end());
       RETURN_IF_ERROR(rules::CheckMarks(plan.layout, choices).Annotate(label + ": revealed choices"));
       lock.lock();
 
+      // The world may have moved meanwhile.
       run = view_.FindRun(run_id);
       RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
       if (run->spoiled_codes.count(code)) return AlreadyExists("this encryption was revealed meanwhile");
@@ -635,7 +765,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       return FailedPrecondition("paper batches are not accepted by this server yet");
 
     case v1::EntryBody::kDecryptionShare: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post decryption shares"));
       const auto& d = body.decryption_share();
       const Run* run = view_.FindRun(d.run_id());
       if (!run) return NotFound("no run " + d.run_id());
@@ -664,7 +793,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kResultCosign: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "co-sign a result"));
       auto seq = view_.FindEntry(body.result_cosign().result_entry());
       if (!seq || !view_.body(*seq).has_result()) return NotFound("no such result");
       const Run* run = view_.FindRun(view_.body(*seq).result().run_id());
@@ -675,7 +803,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kShareDestroyed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "record a destroyed share"));
       if (body.share_destroyed().index() != record::TellerIndex(view_, pid)) {
         return PermissionDenied("teller index does not match the author");
       }
@@ -683,7 +810,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kMeetingClosed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close the meeting"));
       for (const Run* run : view_.RunsInOrder()) {
         if (!run->cancelled && run->result_entry.empty()) {
           return FailedPrecondition("ballot '" + run->ballot_id + "' has no result yet; close or cancel it first");
@@ -718,6 +844,8 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
       v1::EntryBody out;
       *out.mutable_ceremony_done() = *done;
       RETURN_IF_ERROR(AppendServerEntryLocked(out).status());
+      // The key is fixed: build its table now, not on the first ballot.
+      RETURN_IF_ERROR(JointTableLocked().status());
     }
     return Status::Ok();
   }

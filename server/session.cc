@@ -26,6 +26,8 @@ using asio::awaitable;
 using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+// Up to this many bytes of queued frames are joined into one write.
+constexpr size_t kCoalesceBytes = 64 * 1024;
 
 namespace {
 
@@ -323,15 +325,27 @@ awaitable<void> Session::WriteLoop() {
     auto next_heartbeat = Clock::now() + settings_.heartbeat;
     for (;;) {
       while (!queue_.empty()) {
+        // Frames queued together (a burst of events) go out in one write:
+        // one TLS record per 16 KiB and one system call, not one per frame.
         Frame frame = queue_.front();
+        size_t frames = 1;
+        std::string joined;
+        if (queue_.size() > 1 && frame->size() < kCoalesceBytes) {
+          joined = *frame;
+          while (frames < queue_.size() && joined.size() + queue_[frames]->size() <= kCoalesceBytes) {
+            joined += *queue_[frames];
+            ++frames;
+          }
+        }
+        const std::string& bytes = frames > 1 ? joined : *frame;
         if (!draining_) SetWriteDeadline(Clock::now() + settings_.frame_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*frame), kNoThrow);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kNoThrow);
         if (!draining_) SetWriteDeadline(Clock::time_point::max());
         if (ec) {
           SetReason("write: " + Describe(ec));
           co_return;
         }
-        if (!queue_.empty()) queue_.pop_front();
+        for (size_t i = 0; i < frames && !queue_.empty(); ++i) queue_.pop_front();
       }
       if (draining_) {
         CloseSocket();  // flushed: close now, even if a Service call is still running
