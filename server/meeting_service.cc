@@ -447,6 +447,30 @@ Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBo
   return e;
 }
 
+Status MeetingService::CheapSpoilChecksLocked(const std::string& pid, const v1::SignedEntry& se,
+                                              const v1::EncryptedBallot& b,
+                                              std::optional<v1::Posted>* resend) const {
+  const Run* run = view_.FindRun(b.run_id());
+  if (!run) return NotFound("no run " + b.run_id());
+  ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+  if (caster != pid) {
+    return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
+  }
+  const std::string code = Hex(crypto::TrackingCode(b));
+  if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
+    const v1::BoardEntry& e = view_.entry(found->second);
+    if (e.signed_().body() != se.body()) {
+      return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
+    }
+    v1::Posted p;  // an identical resend: the original position, nothing appended
+    p.set_seq(e.seq());
+    p.set_entry_hash(e.hash());
+    resend->emplace(std::move(p));
+    return Status::Ok();
+  }
+  return CheckSpoilAllowed(view_, *run, b.unit_id(), code);
+}
+
 Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEntry& se,
                                          const v1::EntryBody& body, std::string* stored_code,
                                          std::optional<v1::Posted>* resend) const {
@@ -463,6 +487,8 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
       return PermissionDenied("only the server writes " + record::PayloadKind(body) + " entries");
     case v1::EntryBody::kBallot:
       break;
+    case v1::EntryBody::kSpoiled:
+      return CheapSpoilChecksLocked(pid, se, body.spoiled().ballot(), resend);
     default: {
       const std::optional<RoleRule> rule = RequiredRole(body);
       if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
@@ -478,6 +504,7 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
   if (caster != pid) {
     return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
   }
+  RETURN_IF_ERROR(CheckNotRevealed(*run, Hex(crypto::TrackingCode(b))));
   if (!run->ballots.count(b.unit_id())) return Status::Ok();
   // An identical resend (the caster's own, already verified and counted
   // body) gets the original receipt, with nothing appended.
@@ -720,39 +747,26 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kSpoiled: {
-      // Benaloh challenge: the caster reveals an encryption it will not cast.
-      // Published so that a second device can check it; never counted.
-      const v1::EncryptedBallot& b = body.spoiled().ballot();
+      // Benaloh challenge: the caster reveals an encryption it will not cast;
+      // published so that a second device can check it, never counted.
+      // CheapSpoilChecksLocked found the run open, the caster allowed, the
+      // unit not cast and under the cap.
+      const v1::SpoiledBallot& spoiled = body.spoiled();
+      const v1::EncryptedBallot& b = spoiled.ballot();
       const Run* run = view_.FindRun(b.run_id());
-      if (!run) return NotFound("no run " + b.run_id());
-      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
-      if (caster != pid) {
-        return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
-      }
       const std::string code = Hex(crypto::TrackingCode(b));
-      if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
-        const v1::BoardEntry& e = view_.entry(found->second);
-        if (e.signed_().body() != se.body()) {
-          return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
-        }
-        v1::Posted p;  // an identical resend: the original position
-        p.set_seq(e.seq());
-        p.set_entry_hash(e.hash());
-        return p;
-      }
-      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
       ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
       ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
       const std::string run_id = run->run_id;
 
       lock.unlock();
       const std::string label = "spoiled ballot of '" + b.unit_id() + "'";
-      RETURN_IF_ERROR(
-          crypto::VerifySpoiled(plan.run_context, joint_key.base(), plan.layout, body.spoiled()).Annotate(label));
-      const std::vector<uint32_t> choices(body.spoiled().choices().begin(), body.spoiled().choices().end());
+      RETURN_IF_ERROR(crypto::VerifySpoiled(plan.run_context, joint_key.base(), plan.layout, spoiled).Annotate(label));
+      const std::vector<uint32_t> choices(spoiled.choices().begin(), spoiled.choices().end());
       RETURN_IF_ERROR(rules::CheckMarks(plan.layout, choices).Annotate(label + ": revealed choices"));
       lock.lock();
 
+      // The world may have moved meanwhile.
       run = view_.FindRun(run_id);
       RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
       if (run->spoiled_codes.count(code)) return AlreadyExists("this encryption was revealed meanwhile");

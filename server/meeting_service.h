@@ -95,6 +95,11 @@ class MeetingService : public Service {
   Status CheapChecksLocked(const Identity& who, const v1::SignedEntry& signed_entry,
                            const v1::EntryBody& body, std::string* stored_code,
                            std::optional<v1::Posted>* resend) const;
+  // Those of a spoiled ballot (Benaloh challenge): run, caster, an identical
+  // resend (*resend), the unit not cast, the cap per unit.
+  Status CheapSpoilChecksLocked(const std::string& participant_id, const v1::SignedEntry& signed_entry,
+                                const v1::EncryptedBallot& ballot,
+                                std::optional<v1::Posted>* resend) const;
   Result<v1::MyBallotAnswer> FindMyBallot(const Identity& who, const v1::MyBallot& q);
   Result<v1::Entries> Read(const v1::GetEntries& q) const;
 
