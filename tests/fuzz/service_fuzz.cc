@@ -38,6 +38,7 @@
 #include "server/frame.h"
 #include "server/meeting_service.h"
 #include "tests/fuzz/service_fixture.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 namespace phieu::fuzz {
 namespace {
@@ -195,6 +196,7 @@ class Harness : public server::EventSink {
 }  // namespace phieu::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   // Destroyed at exit, which removes its temporary directory.
   static phieu::fuzz::Harness harness;
   harness.Run(data, size);
