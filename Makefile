@@ -1,19 +1,25 @@
 # Phiếu — the front door.
 #   make demo                 install missing packages, build, run a meeting on loopback
 #   make test [SAN=asan|tsan] install missing packages, build, run the whole suite (CTest)
-#   make build | bench | soak | clean
+#   make build | bench | clean
+#   make soak [SOAK_ROUNDS=200] [SOAK_SECONDS=0]  crash rounds: SIGKILL under casting delegates, power cuts
 #   make fuzz [FUZZ_SECONDS=60] clang + libFuzzer (ASan+UBSan): each fuzz target for that long
 #   make fuzz-smoke           the same build, each target for 3 s (part of make test without SAN)
 # MEETING=<file> chooses the demo's meeting file.
 
 SAN      ?=
 MEETING  ?= examples/cum4-2024.textproto
+# make soak: SOAK_ROUNDS rounds of the SIGKILL test (SOAK_SECONDS > 0 stops
+# it after that long), then 5 x SOAK_ROUNDS power cuts.
+SOAK_ROUNDS  ?= 200
+SOAK_SECONDS ?= 0
 JOBS     ?= 2
 BUILD    := build$(if $(SAN),-$(SAN),)
 BUILDTYPE ?= RelWithDebInfo
 
 DEB_PACKAGES := cmake make g++ pkg-config libboost1.81-dev libprotobuf-dev protobuf-compiler \
-                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev
+                libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev \
+                iproute2
 
 # Only `make fuzz` needs these (clang-14 and its libFuzzer runtime).
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
@@ -90,6 +96,11 @@ fuzz: fuzz-build
 	done; \
 	if [ -n "$$fail" ]; then echo "fuzz: crashes in:$$fail (inputs in build-fuzz/fuzz-run/*/crashes/)"; exit 1; fi; \
 	echo "fuzz: no crash in $(FUZZ_SECONDS) s per target"
+
+soak: build
+	CRASH_ROUNDS=$(SOAK_ROUNDS) CRASH_SECONDS=$(SOAK_SECONDS) \
+	  bash tests/crash/sigkill.sh $(BUILD) examples/cum4-2024.textproto $(BUILD)/soak
+	PHIEU_POWER_CUT_ROUNDS=$$(( $(SOAK_ROUNDS) * 5 )) $(BUILD)/bin/power_cut_test
 
 clean:
 	rm -rf build build-asan build-tsan build-fuzz build*.configure.log demo-run
