@@ -4,6 +4,7 @@
 #   make build | bench | clean
 #   make soak [SOAK_ROUNDS=200] [SOAK_SECONDS=0]  crash rounds: SIGKILL under casting delegates, power cuts
 #   make fuzz [FUZZ_SECONDS=60] clang + libFuzzer (ASan+UBSan): each fuzz target for that long
+#   make fuzz-smoke           the same build, each target for 3 s (part of make test without SAN)
 # MEETING=<file> chooses the demo's meeting file.
 
 SAN      ?=
@@ -25,7 +26,7 @@ FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := frame crypto meeting record service
 
-.PHONY: all deps fuzz-deps configure build test demo bench fuzz fuzz-build soak clean
+.PHONY: all deps fuzz-deps configure build test demo bench fuzz fuzz-build fuzz-smoke soak clean
 
 all: build
 
@@ -55,8 +56,13 @@ configure: deps
 build: configure
 	cmake --build $(BUILD) -j$(JOBS)
 
+# The plain suite also gives each fuzz target a libFuzzer smoke run (make
+# fuzz-smoke: clang build of the fuzz targets only, about 6 CPU-minutes from
+# empty, then 3 s per target); FUZZ_SMOKE= (empty) leaves it out.
+FUZZ_SMOKE ?= $(if $(SAN),,1)
 test: build
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout 600
+	$(if $(FUZZ_SMOKE),$(MAKE) fuzz-smoke,)
 
 demo: build
 	bash examples/demo.sh $(BUILD) $(MEETING)
@@ -70,6 +76,10 @@ fuzz-build: fuzz-deps
 	  -DPHIEU_FUZZ=ON -DPHIEU_BUILD_BENCH=OFF $(if $(CI),-DPHIEU_WERROR=ON,) \
 	  > build-fuzz.configure.log 2>&1 || { cat build-fuzz.configure.log; exit 1; }
 	cmake --build build-fuzz -j$(JOBS) --target fuzz_targets
+
+# The smoke run of the test suite: each target for 3 s (ctest fuzz_smoke_*).
+fuzz-smoke: fuzz-build
+	cd build-fuzz && ctest -j$(JOBS) --output-on-failure --timeout 600
 
 # Each target for FUZZ_SECONDS on its seed corpus; fails on any crash, leak or
 # timeout, whose input is kept in build-fuzz/fuzz-run/<target>/crashes/.

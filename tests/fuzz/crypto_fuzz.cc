@@ -13,8 +13,10 @@
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/proofs.h"
 #include "tests/fuzz/crypto_fixture.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   using namespace phieu;
   static const fuzz::CryptoFixture* const fx = new fuzz::CryptoFixture();
   static const crypto::FixedBase* const k_table = new crypto::FixedBase(crypto::FixedBase::Create(fx->K).value());

@@ -11,8 +11,10 @@
 #include <string_view>
 
 #include "server/frame.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   using namespace phieu::server;
   std::string_view rest(reinterpret_cast<const char*>(data), size);
   while (rest.size() >= kFrameHeaderSize) {

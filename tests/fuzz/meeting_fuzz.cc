@@ -7,8 +7,10 @@
 
 #include "core/meeting/meeting_file.h"
 #include "core/meeting/meeting_validator.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   auto meeting =
       phieu::meeting::ParseMeeting(std::string_view(reinterpret_cast<const char*>(data), size));
   if (!meeting.ok()) return 0;

@@ -16,6 +16,7 @@
 #include "core/record/board_view.h"
 #include "core/record/chain.h"
 #include "core/record/record_file.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 namespace {
 
@@ -29,6 +30,7 @@ void ApplyAll(const google::protobuf::RepeatedPtrField<phieu::v1::BoardEntry>& e
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   using namespace phieu;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto record = record::ParseRecord(bytes, "fuzz input");

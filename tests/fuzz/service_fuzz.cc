@@ -38,6 +38,7 @@
 #include "server/frame.h"
 #include "server/meeting_service.h"
 #include "tests/fuzz/service_fixture.h"
+#include "tests/fuzz/quiet_protobuf.h"
 
 namespace phieu::fuzz {
 namespace {
@@ -154,6 +155,9 @@ class Harness : public server::EventSink {
   void Open(const v1::SignedEntry* genesis) {
     server::MeetingServiceOptions options;
     options.data_dir = root_ + "/data";
+    // No rate limit: it runs on the wall clock, so it would make an input's
+    // answer depend on how fast the inputs before it came.
+    options.post_rate = server::RateLimit{1e9, 1e9};
     // Each append gets the time its entry had in the demo (the last one's
     // after that), so the replay reproduces the chain hash for hash.
     options.now_ms = [this] {
@@ -195,6 +199,7 @@ class Harness : public server::EventSink {
 }  // namespace phieu::fuzz
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  phieu::fuzz::QuietProtobuf();
   // Destroyed at exit, which removes its temporary directory.
   static phieu::fuzz::Harness harness;
   harness.Run(data, size);
