@@ -3,7 +3,8 @@
 //
 //   phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR]
 //                 [--handshakes H] [--idle C] [--cast held|rolling]
-//                 [--concurrency K] [--spread SECONDS] [--close] [--json FILE]
+//                 [--concurrency K] [--spread SECONDS] [--close] [--verify]
+//                 [--json FILE]
 //
 // What it does, in order (each step optional after the set-up):
 //  1. set-up: writes a meeting file (N delegates of N units, a chair, the
@@ -17,7 +18,8 @@
 //     trip), K at a time: rate, server CPU per handshake;
 //  3. --idle C: C connections held idle (N certificates shared round-robin:
 //     the server allows several sessions per certificate), server RSS delta;
-//  4. --cast: every delegate checks in over its own connection, the chair
+//  4. --cast: every delegate checks in over its own connection (held; the
+//     chair checks everyone in at the door when rolling), the chair
 //     opens the ballot, every ballot is encrypted, proved and signed BEFORE
 //     the clock starts; then they are cast, `held` (all N connected, sent at
 //     once or spread over --spread seconds) or `rolling` (K at a time:
@@ -26,11 +28,14 @@
 //     costs (crypto::Counters on VerifyBallot here);
 //  5. --close: waits for the tellers to finish checking (their CPU stops
 //     moving), the chair closes the run; time to the tally and to the signed
-//     result, with the server's and the tellers' CPU time over that window.
+//     result, with the server's and the tellers' CPU time over that window;
+//  6. --verify (after --close): `phieu record export`, then `phieu verify`
+//     on the record: wall and CPU time.
 // Prints one JSON object (and writes it to --json FILE).
 //
 // The load generator shares the machine with the server: server cost is read
 // from /proc/PID/stat of the child, never from wall time.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -68,7 +73,7 @@
 
 #include "certs/meeting_ca.h"
 #include "certs/meeting_directory.h"
-#include "certs/profile.h"
+#include "certs/certificate_request.h"
 #include "client/args.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/group.h"
@@ -91,8 +96,12 @@ constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr char kBallot[] = "bau";
 constexpr char kChair[] = "chair";
 
+std::vector<pid_t> g_children;  // ended by Die()
+
 [[noreturn]] void Die(const std::string& what) {
   std::cerr << "phieu-loadgen: " << what << "\n";
+  for (pid_t p : g_children) kill(p, SIGTERM);
+  for (pid_t p : g_children) waitpid(p, nullptr, 0);
   std::exit(1);
 }
 void Check(const Status& s, const std::string& what) {
@@ -169,6 +178,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& log, int ni
     execv(args[0], args.data());
     _exit(127);
   }
+  g_children.push_back(pid);
   return pid;
 }
 
@@ -180,10 +190,17 @@ void Renice(pid_t pid, int level) {
   }
 }
 
-int RunToEnd(const std::vector<std::string>& argv, const std::string& log) {
+// Runs a child to its end; `cpu_s`, when given, receives its CPU time.
+int RunToEnd(const std::vector<std::string>& argv, const std::string& log, double* cpu_s = nullptr) {
   pid_t pid = Spawn(argv, log, 0);
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage ru{};
+  wait4(pid, &status, 0, &ru);
+  g_children.erase(std::remove(g_children.begin(), g_children.end(), pid), g_children.end());
+  if (cpu_s) {
+    *cpu_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+             static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  }
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -320,15 +337,20 @@ struct Options {
   std::string cast;  // "", "held" or "rolling"
   double spread = 0;
   bool close = false;
+  bool verify = false;
   std::string json;
 };
 
 struct Delegate {
   std::string id, unit;
-  std::optional<certs::Credentials> creds;
-  std::shared_ptr<ssl::context> tls;
-  v1::Envelope post;  // the prepared ballot
+  std::optional<crypto::PrivateKey> key;
+  std::string pin;
+  std::shared_ptr<ssl::context> tls;  // kept only for meetings up to kKeepTls
+  v1::Envelope post;                  // the prepared ballot
 };
+// Above this many delegates, TLS contexts are made per connection (an
+// SSL_CTX with its store is tens of KiB).
+constexpr int kKeepTls = 2000;
 
 class LoadGen {
  public:
@@ -340,6 +362,7 @@ class LoadGen {
   void Idle();
   void Cast();
   void Close();
+  void Verify();
   void Stop();
   std::string Json() const;
 
@@ -350,6 +373,12 @@ class LoadGen {
   }
   std::string Dir(const std::string& id) const { return o_.work + "/m/participants/" + id; }
   std::shared_ptr<ssl::context> Tls(const std::string& id) const;
+  std::shared_ptr<ssl::context> TlsOf(const Delegate& d) const { return d.tls ? d.tls : Tls(d.id); }
+  // certs init, the quick way, for thousands: MeetingDirectory's CA, server
+  // and genesis steps; the participants' keys and certificates made here
+  // with the same MeetingCa and CertificateRequest code on two threads,
+  // written without fsync (throwaway bench files), the meeting file parsed once.
+  void MakeCertificates(const std::string& meeting_text);
   ClientPtr NewClient(const std::shared_ptr<ssl::context>& tls) { return std::make_shared<Client>(io_, tls); }
   v1::Envelope PostOf(const Delegate& d, const v1::EntryBody& body) const;
   void SyncView();
@@ -387,11 +416,63 @@ v1::Envelope LoadGen::PostOf(const Delegate& d, const v1::EntryBody& body_in) co
   v1::Envelope env;
   v1::SignedEntry* se = env.mutable_post()->mutable_entry();
   if (!body.SerializeToString(se->mutable_body())) Die("cannot serialize an entry");
-  se->set_author(d.creds->cert.Pin());
-  auto sig = d.creds->key.Sign(crypto::kEntryDomain, se->body());
+  se->set_author(d.pin);
+  auto sig = d.key->Sign(crypto::kEntryDomain, se->body());
   Check(sig.status(), "signing an entry");
   se->set_signature(*sig);
   return env;
+}
+
+void WriteQuick(const std::string& path, std::string_view data, mode_t mode) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) Die("cannot create " + path);
+  const bool ok = ::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size());
+  ::close(fd);
+  if (!ok) Die("cannot write " + path);
+}
+
+void LoadGen::MakeCertificates(const std::string& meeting_text) {
+  const int64_t now = NowUnix();
+  certs::MeetingDirectory dir(o_.work + "/m");
+  Check(dir.CreateCa(meeting_text, now), "certs: CA");
+  Check(dir.CreateServer(certs::DefaultServerNames(), now), "certs: server");
+  auto meeting = dir.LoadMeeting();
+  Check(meeting.status(), "certs: meeting");
+  auto ca = dir.LoadCa();
+  Check(ca.status(), "certs: CA");
+  delegates_.resize(o_.delegates);
+  chair_.emplace();
+  chair_->id = kChair;
+  for (int i = 0; i < o_.delegates; ++i) {
+    delegates_[i].id = DelegateId(i + 1);
+    delegates_[i].unit = UnitId(i + 1);
+  }
+  const certs::Validity validity = certs::Validity::Around(now);
+  auto make = [&](Delegate& d) {
+    const std::string pdir = dir.ParticipantDir(d.id);
+    Check(crypto::MakeDirs(pdir, 0700), "certs: directory");
+    auto key = crypto::PrivateKey::GenerateP256();
+    Check(key.status(), "certs: key");
+    auto csr = certs::CertificateRequest::Create(*key, d.id);
+    Check(csr.status(), "certs: request");
+    auto cert = ca->SignRequest(*csr, d.id, validity);
+    Check(cert.status(), "certs: sign");
+    auto cert_pem = cert->Pem();
+    auto key_pem = key->ToPem();
+    Check(cert_pem.status(), "certs: PEM");
+    Check(key_pem.status(), "certs: PEM");
+    WriteQuick(pdir + "/cert.pem", *cert_pem, 0644);
+    WriteQuick(pdir + "/key.pem", *key_pem, 0600);
+    d.pin = cert->Pin();
+    d.key.emplace(std::move(key).value());
+  };
+  std::thread helper([&] {
+    for (int i = 1; i < o_.delegates; i += 2) make(delegates_[i]);
+  });
+  for (int i = 0; i < o_.delegates; i += 2) make(delegates_[i]);
+  helper.join();
+  make(*chair_);
+  Check(dir.BuildGenesis(*meeting, now).status(), "certs: genesis");
 }
 
 void LoadGen::SetUp() {
@@ -413,13 +494,18 @@ void LoadGen::SetUp() {
   m << "}\n";
 
   certs::MeetingDirectory dir(o_.work + "/m");
-  Check(dir.InitAll(m.str(), "127.0.0.1:0", certs::DefaultServerNames(), NowUnix()), "certs init");
+  MakeCertificates(m.str());
   const auto t_certs = Clock::now();
   Add("setup_certificates_s", Seconds(t_certs - t0));
 
   std::vector<std::string> argv = {o_.bin + "/phieu-server", "--certs", o_.work + "/m", "--listen", "127.0.0.1:0",
                                    "--port-file", o_.work + "/port", "--workers", std::to_string(o_.workers),
                                    "--max-connections", std::to_string(std::max(o_.idle, o_.delegates) + 1024)};
+  if (o_.cast == "rolling") {
+    // The chair checks every delegate in at the door: lift the per-certificate
+    // post rate (10/s by default) for this run.
+    for (const char* a : {"--post-rate", "1000000", "--post-burst", "1000000"}) argv.push_back(a);
+  }
   server_ = Spawn(argv, o_.work + "/server.log", 0);
   uint16_t port = 0;
   for (int i = 0; i < 600 && port == 0; ++i) {
@@ -432,21 +518,9 @@ void LoadGen::SetUp() {
   const std::string addr = "127.0.0.1:" + std::to_string(port);
   io_thread_ = std::thread([this] { io_.run(); });
 
-  delegates_.resize(o_.delegates);
-  for (int i = 0; i < o_.delegates; ++i) {
-    Delegate& d = delegates_[i];
-    d.id = DelegateId(i + 1);
-    d.unit = UnitId(i + 1);
-    auto c = certs::LoadCredentials(Dir(d.id), NowUnix());
-    Check(c.status(), "credentials of " + d.id);
-    d.creds.emplace(std::move(c).value());
-    d.tls = Tls(d.id);
+  for (Delegate& d : delegates_) {
+    if (o_.delegates <= kKeepTls) d.tls = Tls(d.id);
   }
-  auto cc = certs::LoadCredentials(Dir(kChair), NowUnix());
-  Check(cc.status(), "credentials of the chair");
-  chair_.emplace();
-  chair_->id = kChair;
-  chair_->creds.emplace(std::move(cc).value());
   chair_->tls = Tls(kChair);
 
   // The tellers and the ceremony: the real client, as a meeting runs it.
@@ -504,7 +578,7 @@ void LoadGen::Handshakes() {
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
   Run(ForEach(h, o_.concurrency, [&](int i) -> awaitable<void> {
-    ClientPtr c = NewClient(delegates_[i % delegates_.size()].tls);
+    ClientPtr c = NewClient(TlsOf(delegates_[i % delegates_.size()]));
     if (co_await Open(c, ep_)) ok.fetch_add(1);
     Shut(c);
   }));
@@ -524,7 +598,7 @@ void LoadGen::Idle() {
   std::atomic<int> ok{0};
   const auto t0 = Clock::now();
   Run(ForEach(o_.idle, o_.concurrency, [&](int i) -> awaitable<void> {
-    held[i] = NewClient(delegates_[i % delegates_.size()].tls);
+    held[i] = NewClient(TlsOf(delegates_[i % delegates_.size()]));
     if (co_await Open(held[i], ep_)) ok.fetch_add(1);
   }));
   const double wall = Seconds(Clock::now() - t0);
@@ -568,25 +642,34 @@ void LoadGen::Cast() {
   std::vector<ClientPtr> conns(n);
   std::atomic<int> refused{0};
 
-  // Check-in, each delegate on its own connection.
+  // Check-in: each delegate on its own connection (held), or the chair at
+  // the door for everyone (rolling: one handshake per delegate, not two).
   const auto tc = Clock::now();
-  Run(ForEach(n, held ? std::max(o_.concurrency, 64) : o_.concurrency, [&](int i) -> awaitable<void> {
-    ClientPtr c = NewClient(delegates_[i].tls);
-    if (!co_await Open(c, ep_)) {
-      refused.fetch_add(1);
-      co_return;
-    }
-    v1::EntryBody body;
-    body.mutable_check_in()->set_unit_id(delegates_[i].unit);
-    body.mutable_check_in()->set_own_pin(delegates_[i].creds->cert.Pin());
-    auto r = co_await Call(c, PostOf(delegates_[i], body));
-    if (!r || !r->has_posted()) refused.fetch_add(1);
-    if (held) {
+  if (held) {
+    Run(ForEach(n, std::max(o_.concurrency, 64), [&](int i) -> awaitable<void> {
+      ClientPtr c = NewClient(TlsOf(delegates_[i]));
+      if (!co_await Open(c, ep_)) {
+        refused.fetch_add(1);
+        co_return;
+      }
+      v1::EntryBody body;
+      body.mutable_check_in()->set_unit_id(delegates_[i].unit);
+      body.mutable_check_in()->set_own_pin(delegates_[i].pin);
+      auto r = co_await Call(c, PostOf(delegates_[i], body));
+      if (!r || !r->has_posted()) refused.fetch_add(1);
       conns[i] = c;
-    } else {
-      Shut(c);
-    }
-  }));
+    }));
+  } else {
+    Run([&]() -> awaitable<void> {
+      for (int i = 0; i < n; ++i) {
+        v1::EntryBody body;
+        body.mutable_check_in()->set_unit_id(delegates_[i].unit);
+        body.mutable_check_in()->set_by_chair(true);
+        auto r = co_await Call(chair_conn_, PostOf(*chair_, body));
+        if (!r || !r->has_posted()) refused.fetch_add(1);
+      }
+    }());
+  }
   if (refused.load() != 0) Die(std::to_string(refused.load()) + " check-ins failed");
   Add("checkin_s", Seconds(Clock::now() - tc));
 
@@ -673,7 +756,7 @@ void LoadGen::Cast() {
     }));
   } else {
     Run(ForEach(n, o_.concurrency, [&](int i) -> awaitable<void> {
-      ClientPtr c = NewClient(delegates_[i].tls);
+      ClientPtr c = NewClient(TlsOf(delegates_[i]));
       if (!co_await Open(c, ep_)) {
         lost.fetch_add(1);
         co_return;
@@ -751,6 +834,27 @@ void LoadGen::Close() {
   Add("close_tellers_cpu_s", tellers_cpu);
 }
 
+// `phieu record export` from the server, then `phieu verify` on the record:
+// wall time and CPU time (both cores used?) per ballot.
+void LoadGen::Verify() {
+  const std::string record = o_.work + "/record.pb";
+  if (RunToEnd({o_.bin + "/phieu", "record", "export", "--profile", Dir(kChair), "--out", record},
+               o_.work + "/export.log") != 0) {
+    Die("record export failed; see " + o_.work + "/export.log");
+  }
+  double cpu = 0;
+  const auto t0 = Clock::now();
+  if (RunToEnd({o_.bin + "/phieu", "verify", record, "--ca", o_.work + "/m/ca/ca.pem", "--quiet"},
+               o_.work + "/verify.log", &cpu) != 0) {
+    Die("phieu verify failed; see " + o_.work + "/verify.log");
+  }
+  const double wall = Seconds(Clock::now() - t0);
+  Add("verify_entries", static_cast<double>(view_.length()));
+  Add("verify_wall_s", wall);
+  Add("verify_cpu_s", cpu);
+  Add("verify_cores_used", cpu / wall);
+}
+
 void LoadGen::Stop() {
   if (stopped_) return;
   stopped_ = true;
@@ -777,14 +881,14 @@ std::string LoadGen::Json() const {
 constexpr char kUsage[] =
     "usage: phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR] [--workers 2]\n"
     "       [--handshakes H] [--idle C] [--cast held|rolling] [--concurrency K] [--spread S]\n"
-    "       [--close] [--json FILE]\n";
+    "       [--close] [--verify] [--json FILE]\n";
 
 int Main(int argc, char** argv) {
   std::vector<std::string> list(argv + 1, argv + argc);
   auto args = client::Args::Parse(list,
                                   {"bin", "work", "delegates", "candidates", "workers", "handshakes", "idle",
                                    "cast", "concurrency", "spread", "json"},
-                                  {"close", "help"});
+                                  {"close", "verify", "help"});
   if (!args.ok()) {
     std::cerr << "phieu-loadgen: " << args.status().message() << "\n" << kUsage;
     return 2;
@@ -804,6 +908,7 @@ int Main(int argc, char** argv) {
   o.spread = std::atof(args->Get("spread", "0").c_str());
   o.cast = args->Get("cast");
   o.close = args->Has("close");
+  o.verify = args->Has("verify");
   o.json = args->Get("json");
   if (o.delegates < 3 || o.candidates < 2 || o.concurrency < 1) {
     std::cerr << "phieu-loadgen: need --delegates >= 3 (three are tellers), --candidates >= 2\n";
@@ -836,6 +941,7 @@ int Main(int argc, char** argv) {
     if (o.idle > 0) g.Idle();
     if (!o.cast.empty()) g.Cast();
     if (o.close) g.Close();
+    if (o.verify) g.Verify();
     g.Stop();
     json = g.Json();
   }

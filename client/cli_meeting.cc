@@ -9,15 +9,18 @@
 #include <sstream>
 
 #include "client/args.h"
+#include "client/audit.h"
 #include "client/commands.h"
 #include "client/meeting_client.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/private_file.h"
+#include "core/crypto/secure.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
+#include "core/util/fingerprint.h"
 #include "phieu/v1/rules.pb.h"
 
 namespace phieu::client {
@@ -187,7 +190,7 @@ std::string BallotPath(const MeetingClient& c, const std::string& run_id, const 
   return c.profile_dir() + "/ballots/" + run_id.substr(0, 16) + "-" + unit + ".entry";
 }
 std::string ReceiptPath(const MeetingClient& c, const std::string& run_id, const std::string& unit) {
-  return c.profile_dir() + "/receipts/" + run_id.substr(0, 16) + "-" + unit + ".receipt";
+  return ReceiptsDir(c.profile_dir()) + "/" + run_id.substr(0, 16) + "-" + unit + ".receipt";
 }
 
 // Checks the server's receipt: its signature by the server key the genesis
@@ -250,7 +253,7 @@ int RunStatus(const Argv& argv) {
             << "  you: " << (*client)->participant_id();
   std::string unit = (*client)->own_unit();
   if (!unit.empty()) std::cout << " (đại biểu " << UnitName(v, unit) << ")";
-  std::cout << "\n  chain: " << v.length() << " entries, head " << record::EntryId(v.entries().back()).substr(0, 16) << "\n";
+  std::cout << "\n  chain: " << v.length() << " entries, head " << ShortFingerprint(v.entries().back().hash()) << "\n";
   uint64_t present = 0;
   for (const auto& [u, att] : v.check_ins()) present += v.Weight(u);
   std::cout << "  có mặt / present: " << v.check_ins().size() << " of " << m.units_size() << " units ("
@@ -310,7 +313,7 @@ int RunCheckin(const Argv& argv) {
 }
 
 int RunVote(const Argv& argv) {
-  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes"});
+  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes", "challenge"});
   if (!args.ok()) return Fail(args.status());
   auto client_r = ConnectAndSync(*args);
   if (!client_r.ok()) return Fail(client_r.status());
@@ -336,6 +339,10 @@ int RunVote(const Argv& argv) {
   v1::SignedEntry signed_entry;
   v1::EncryptedBallot ballot;
   if (auto stored = crypto::ReadFile(stored_path); stored.ok() && signed_entry.ParseFromString(*stored)) {
+    if (args->Has("challenge")) {
+      return Fail(FailedPrecondition("a ballot for this run is already stored (cast, or in flight): an "
+                                     "encryption is checked before casting, not after"));
+    }
     v1::EntryBody body;
     body.ParseFromString(signed_entry.body());
     ballot = body.ballot();
@@ -357,6 +364,7 @@ int RunVote(const Argv& argv) {
     if (!marks.ok()) return Fail(marks.status());
     std::cout << "Phiếu của / ballot of " << UnitName(v, unit) << " — " << spec.question() << ":"
               << Describe(spec, choices) << "\n";
+    if (args->Has("challenge")) return RunChallenge(c, run, unit, *marks);
     if (!args->Has("yes")) {
       std::cout << "Xác nhận bỏ phiếu? / Cast this ballot? [c/k] " << std::flush;
       std::string answer;
@@ -369,11 +377,13 @@ int RunVote(const Argv& argv) {
     if (!ctx.ok()) return Fail(ctx.status());
     auto key = record::JointKey(v);
     if (!key.ok()) return Fail(key.status());
-    crypto::BallotSecrets secrets;  // wiped when it goes out of scope
-    auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run.run_id, unit, &secrets);
+    // A ballot to cast keeps no secrets: EncryptBallot clears each cell's
+    // randomness when it returns (nothing asked for it), the marks are wiped
+    // here, and only the signed ballot (no randomness) is stored.
+    auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run.run_id, unit, /*secrets_out=*/nullptr);
+    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));
     if (!enc.ok()) return Fail(enc.status());
     ballot = *enc;
-    secrets.Wipe();
     v1::EntryBody body;
     *body.mutable_ballot() = ballot;
     auto se = c.Sign(body);
@@ -428,7 +438,11 @@ int RunWatch(const Argv& argv) {
   int seconds = std::atoi(args->Get("seconds", "0").c_str());
   uint64_t shown = c.view().length();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds > 0 ? seconds : 1 << 30);
-  std::cout << "watching " << c.view().meeting().id() << " from entry " << shown << "\n" << std::flush;
+  // Each line ends with the chain head after that entry (its short
+  // fingerprint): what the projector shows and the minutes print in full.
+  std::cout << "watching " << c.view().meeting().id() << " from entry " << shown
+            << ", đầu chuỗi / chain head " << ShortFingerprint(c.view().entries().back().hash())
+            << "\n" << std::flush;
   for (;;) {
     Status s = c.WaitFor([&](const BoardView& v) { return v.length() > shown; }, std::chrono::seconds(1), "events");
     for (; shown < c.view().length(); ++shown) {
@@ -436,7 +450,7 @@ int RunWatch(const Argv& argv) {
       std::cout << "#" << shown << " " << record::PayloadKind(body);
       if (body.has_open()) std::cout << " " << body.open().ballot_id();
       if (body.has_check_in()) std::cout << " " << body.check_in().unit_id();
-      std::cout << "\n" << std::flush;
+      std::cout << "  head " << ShortFingerprint(c.view().entry(shown).hash()) << "\n" << std::flush;
     }
     if (!until.empty()) {
       const Run* run = c.view().LatestRun(until);
@@ -518,7 +532,7 @@ int RunChair(const std::string& command, const Argv& argv) {
 
   auto posted = c.Post(body);
   if (!posted.ok()) return Fail(posted.status());
-  std::cout << command << ": entry " << posted->seq() << " " << Hex(posted->entry_hash()).substr(0, 16) << "\n";
+  std::cout << command << ": entry " << posted->seq() << " " << ShortFingerprint(posted->entry_hash()) << "\n";
 
   // --wait SECONDS: for ceremony start, wait until the key is fixed; for close,
   // until the result is published.

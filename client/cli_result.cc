@@ -20,6 +20,7 @@
 #include "core/record/run_support.h"
 #include "core/rules/minutes.h"
 #include "core/util/bytes.h"
+#include "core/util/fingerprint.h"
 
 namespace phieu::client {
 namespace {
@@ -48,8 +49,8 @@ Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   }
   in.count_ended_unix_ms = e.server_time_ms();
   in.chain_head_hex = result.chain_head();
-  in.server_fingerprint = Hex(crypto::Sha256(v.genesis().server_signing_key())).substr(0, 16);
-  in.ca_fingerprint = Hex(crypto::Sha256(v.genesis().ca_certificate())).substr(0, 16);
+  in.server_fingerprint = ShortFingerprint(crypto::Sha256(v.genesis().server_signing_key()));
+  in.ca_fingerprint = ShortFingerprint(crypto::Sha256(v.genesis().ca_certificate()));
   if (run.cosigned.size() < v.ceremony().threshold) {
     in.notes.push_back({"Kết quả chưa đủ chữ ký của Ban kiểm phiếu (" + std::to_string(run.cosigned.size()) + "/" +
                             std::to_string(v.ceremony().threshold) + ").",

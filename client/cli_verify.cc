@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "client/args.h"
@@ -105,11 +106,11 @@ void PrintReport(const verify::VerifyReport& r) {
   }
 }
 
-int OpenSpoiled(const v1::ElectionRecord& rec, const std::string& code, bool quiet) {
+int OpenSpoiled(const v1::ElectionRecord& rec, const std::string& code, const crypto::Certificate* ca, bool quiet) {
   if (!code.empty() && code.size() < 8) {
     return Problem(InvalidArgument("give at least 8 characters of the tracking code"), kUsageError);
   }
-  auto opened = verify::OpenSpoiled(rec, code);
+  auto opened = verify::OpenSpoiled(rec, code, ca);
   if (!opened.ok()) return Problem(opened.status(), kFailed);
   bool all_ok = true;
   for (const auto& o : *opened) {
@@ -147,12 +148,15 @@ int RunVerify(const std::vector<std::string>& argv) {
   auto rec = record::ReadRecordFile(pos[0]);
   if (!rec.ok()) return Problem(rec.status().Annotate(pos[0]), kFailed);
   const bool quiet = args->Has("quiet");
-  if (spoiled) return OpenSpoiled(*rec, pos.size() > 1 ? pos[1] : "", quiet);
-
-  auto pem = crypto::ReadFile(args->Get("ca"));
-  if (!pem.ok()) return Problem(pem.status().Annotate("--ca"), kFailed);
-  auto ca = crypto::Certificate::FromPem(*pem);
-  if (!ca.ok()) return Problem(ca.status().Annotate("--ca " + args->Get("ca")), kFailed);
+  std::optional<crypto::Certificate> ca;
+  if (args->Has("ca")) {
+    auto pem = crypto::ReadFile(args->Get("ca"));
+    if (!pem.ok()) return Problem(pem.status().Annotate("--ca"), kFailed);
+    auto cert = crypto::Certificate::FromPem(*pem);
+    if (!cert.ok()) return Problem(cert.status().Annotate("--ca " + args->Get("ca")), kFailed);
+    ca.emplace(std::move(cert).value());
+  }
+  if (spoiled) return OpenSpoiled(*rec, pos.size() > 1 ? pos[1] : "", ca ? &*ca : nullptr, quiet);
 
   verify::VerifyOptions options;
   options.expect_head = args->Get("expect-head");

@@ -3,7 +3,7 @@
 //
 //   phieu verify RECORD --ca CA.pem [--expect-head HASH] [--receipt FILE]...
 //                [--json] [--quiet] [--threads N]
-//   phieu verify RECORD --spoiled [CODE]
+//   phieu verify RECORD --spoiled [CODE] [--ca CA.pem]
 //
 // Exit codes: 0 every check passed (or every spoiled ballot opened); 1 the
 // record or CA cannot be read; 2 usage; 4 a check failed (stderr names the

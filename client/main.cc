@@ -29,16 +29,20 @@ Certificates (the chair's desk and each laptop):
 Everyone:
   status                                 the meeting, attendance, key ceremony, ballots
   ballots                                the ballot questions and their state
-  watch [--seconds N] [--until-result BALLOT]   follow the board live
+  watch [--seconds N] [--until-result BALLOT]   follow the board live (with the chain head)
+  spoiled CODE                           second device: check a delegate's spoiled ballot
   result BALLOT [--lang en] [--html FILE]   the counting minutes (biên bản kiểm phiếu)
   record export (--data DIR | --profile DIR) --out FILE [--json]   the election record
   verify RECORD --ca CA.pem [--expect-head HASH] [--receipt FILE]... [--json] [--quiet]
                                          check an election record offline (docs/audit.md)
-  verify RECORD --spoiled [CODE]         open spoiled ballots: the choices they encrypt
+  verify RECORD --spoiled [CODE] [--ca CA.pem]   open spoiled ballots: the choices they encrypt
 
 Delegates:
   checkin [--remote]                     điểm danh
   vote [BALLOT] [--choice ID]... [--blank] [--yes] [--for-unit UNIT]   bỏ phiếu
+  vote BALLOT --choice ID... --challenge check the encryption first (spoiled, nothing cast)
+  receipts check [--record FILE]         each receipt is in the chain and was counted
+  receipts list                          the receipts kept in the profile
   accept-proxy --unit UNIT               accept carrying an absent unit's vote
 
 Chair:
@@ -88,6 +92,8 @@ int main(int argc, char** argv) {
     if (command == "result") return RunResult(rest);
     if (command == "teller") return RunTeller(rest);
     if (command == "demo") return RunDemo(rest);
+    if (command == "spoiled") return RunSpoiled(rest);
+    if (command == "receipts") return RunReceipts(rest);
     if (command == "open" || command == "close" || command == "cancel" || command == "runoff" ||
         command == "proxy" || command == "ceremony" || command == "close-meeting") {
       return RunChair(command, rest);

@@ -52,16 +52,17 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
-// A flag's value as a number >= `min`; `fallback` when the flag is absent.
+// A flag's value as a number from `min` to one million; `fallback` when the flag is absent.
 Result<double> NumberFlag(const phieu::client::Args& args, const std::string& name, double fallback,
                           double min) {
+  constexpr double kMax = 1e6;
   if (!args.Has(name)) return fallback;
   const std::string text = args.Get(name);
   char* end = nullptr;
   const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0' || !(v >= min)) {
-    return phieu::InvalidArgument("--" + name + " needs a number >= " + std::to_string(static_cast<int>(min)) +
-                                  ", not '" + text + "'");
+  if (text.empty() || *end != '\0' || !(v >= min && v <= kMax)) {
+    return phieu::InvalidArgument("--" + name + " needs a number from " + std::to_string(static_cast<int>(min)) +
+                                  " to 1000000, not '" + text + "'");
   }
   return v;
 }

@@ -11,6 +11,7 @@
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/chain.h"
+#include "core/record/entry_signature.h"
 #include "core/record/run_support.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
@@ -78,21 +79,15 @@ struct RoleRule {
   const char* what;
 };
 
-std::optional<RoleRule> RequiredRole(v1::EntryBody::PayloadCase kind) {
-  switch (kind) {
+std::optional<RoleRule> RequiredRole(const v1::EntryBody& body) {
+  if (IsCeremonyMessage(body)) return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
+  switch (body.payload_case()) {
     case v1::EntryBody::kProxy: return RoleRule{v1::ROLE_CHAIR, "record a proxy"};
     case v1::EntryBody::kCeremonyStart: return RoleRule{v1::ROLE_CHAIR, "start the key ceremony"};
     case v1::EntryBody::kOpen: return RoleRule{v1::ROLE_CHAIR, "open a ballot"};
     case v1::EntryBody::kClose: return RoleRule{v1::ROLE_CHAIR, "close a ballot"};
     case v1::EntryBody::kCancel: return RoleRule{v1::ROLE_CHAIR, "cancel a ballot"};
     case v1::EntryBody::kMeetingClosed: return RoleRule{v1::ROLE_CHAIR, "close the meeting"};
-    case v1::EntryBody::kCeremonyCommit:
-    case v1::EntryBody::kCeremonyReveal:
-    case v1::EntryBody::kCeremonyShares:
-    case v1::EntryBody::kCeremonyComplaint:
-    case v1::EntryBody::kCeremonyComplaintAnswer:
-    case v1::EntryBody::kCeremonyTestDecryption:
-      return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
     case v1::EntryBody::kDecryptionShare: return RoleRule{v1::ROLE_TELLER, "post decryption shares"};
     case v1::EntryBody::kResultCosign: return RoleRule{v1::ROLE_TELLER, "co-sign a result"};
     case v1::EntryBody::kShareDestroyed: return RoleRule{v1::ROLE_TELLER, "record a destroyed share"};
@@ -106,6 +101,48 @@ struct BallotPlan {
   std::string run_context;
   v1::BallotLayout layout;
 };
+
+// What a ballot of `unit` in `run` is checked against (outside the lock).
+Result<BallotPlan> PlanFor(const BoardView& view, const Run& run, const std::string& unit) {
+  BallotPlan plan;
+  ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view, run));
+  ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view, run, unit));
+  return plan;
+}
+
+// At most this many spoiled ballots (Benaloh challenges) per unit per run.
+constexpr size_t kMaxSpoilsPerUnit = 10;
+
+// Whether `unit` may still spoil an encryption with tracking code `code` in
+// `run`: the run is open, the unit has not cast, and it is under the cap.
+Status CheckSpoilAllowed(const BoardView& view, const Run& run, const std::string& unit,
+                         const std::string& code) {
+  if (run.cancelled) return FailedPrecondition("this ballot was cancelled");
+  if (run.closed) return FailedPrecondition("this ballot is closed; an encryption is checked while it is open");
+  auto cast = run.ballots.find(unit);
+  if (cast != run.ballots.end()) {
+    if (Hex(crypto::TrackingCode(view.body(cast->second.seq).ballot())) == code) {
+      return FailedPrecondition("this ballot was cast; a cast ballot is never revealed");
+    }
+    return FailedPrecondition("unit '" + unit +
+                              "' has already cast its ballot in this run; an encryption is checked before casting");
+  }
+  size_t spoiled = 0;
+  for (uint64_t seq : run.spoiled_seqs) spoiled += view.body(seq).spoiled().ballot().unit_id() == unit;
+  if (spoiled >= kMaxSpoilsPerUnit) {
+    return FailedPrecondition("unit '" + unit + "' has already checked " + std::to_string(spoiled) +
+                              " encryptions in this run, the most allowed; cast the ballot now");
+  }
+  return Status::Ok();
+}
+
+// A ballot whose encryption was revealed by a spoil is never counted.
+Status CheckNotRevealed(const Run& run, const std::string& code) {
+  auto spoiled = run.spoiled_codes.find(code);
+  if (spoiled == run.spoiled_codes.end()) return Status::Ok();
+  return FailedPrecondition("this encryption was revealed (spoiled ballot, entry " +
+                            std::to_string(spoiled->second) + "); encrypt afresh");
+}
 
 }  // namespace
 
@@ -331,6 +368,10 @@ Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatc
         answers[i].emplace(FailedPrecondition("this ballot closed meanwhile"));
         continue;
       }
+      if (Status revealed = CheckNotRevealed(*run, index.tracking_code); !revealed.ok()) {
+        answers[i].emplace(revealed);  // a spoil of this encryption landed meanwhile
+        continue;
+      }
     }
     accepted.push_back(std::move(items[i]));
     where.push_back(i);
@@ -411,7 +452,7 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
     case v1::EntryBody::kBallot:
       break;
     default: {
-      const std::optional<RoleRule> rule = RequiredRole(body.payload_case());
+      const std::optional<RoleRule> rule = RequiredRole(body);
       if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
       return Status::Ok();
     }
@@ -460,19 +501,11 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
   if (body.has_roster_change()) {
     RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "post a roster change"));
     if (se.author() != "ca") return VerificationFailed("a roster change must be signed by the meeting CA");
-    ASSIGN_OR_RETURN(crypto::Certificate ca,
-                     crypto::Certificate::FromDer(view_.genesis().ca_certificate()));
-    ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
-    RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
-                        .Annotate("roster change signature by the meeting CA"));
   } else {
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
-    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
-    ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
-    RETURN_IF_ERROR(
-        key.Verify(crypto::kEntryDomain, se.body(), se.signature()).Annotate("entry signature"));
   }
+  RETURN_IF_ERROR(record::VerifySignedEntry(view_, se, view_.length()));
 
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {
@@ -633,10 +666,9 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       const v1::EncryptedBallot& b = body.ballot();
       const Run* run = view_.FindRun(b.run_id());
       const std::string code = Hex(crypto::TrackingCode(b));
-      BallotPlan plan;
-      ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
+      RETURN_IF_ERROR(CheckNotRevealed(*run, code));
+      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
       ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
-      ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
       const std::string run_id = run->run_id;
 
       // The proofs are the expensive part: check them without the lock.
@@ -664,8 +696,47 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
       return p;
     }
 
-    case v1::EntryBody::kSpoiled:
-      return FailedPrecondition("spoiled ballots (Benaloh challenge) are not accepted by this server yet");
+    case v1::EntryBody::kSpoiled: {
+      // Benaloh challenge: the caster reveals an encryption it will not cast.
+      // Published so that a second device can check it; never counted.
+      const v1::EncryptedBallot& b = body.spoiled().ballot();
+      const Run* run = view_.FindRun(b.run_id());
+      if (!run) return NotFound("no run " + b.run_id());
+      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+      if (caster != pid) {
+        return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
+      }
+      const std::string code = Hex(crypto::TrackingCode(b));
+      if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
+        const v1::BoardEntry& e = view_.entry(found->second);
+        if (e.signed_().body() != se.body()) {
+          return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
+        }
+        v1::Posted p;  // an identical resend: the original position
+        p.set_seq(e.seq());
+        p.set_entry_hash(e.hash());
+        return p;
+      }
+      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
+      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
+      const std::string run_id = run->run_id;
+
+      lock.unlock();
+      const std::string label = "spoiled ballot of '" + b.unit_id() + "'";
+      RETURN_IF_ERROR(
+          crypto::VerifySpoiled(plan.run_context, joint_key.base(), plan.layout, body.spoiled()).Annotate(label));
+      const std::vector<uint32_t> choices(body.spoiled().choices().begin(), body.spoiled().choices().end());
+      RETURN_IF_ERROR(rules::CheckMarks(plan.layout, choices).Annotate(label + ": revealed choices"));
+      lock.lock();
+
+      run = view_.FindRun(run_id);
+      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
+      if (run->spoiled_codes.count(code)) return AlreadyExists("this encryption was revealed meanwhile");
+      index.run_id = run_id;  // by run only: the one-per-unit index is for counted ballots
+      index.tracking_code = code;
+      break;
+    }
     case v1::EntryBody::kPaperBatch:
     case v1::EntryBody::kPaperBatchSignature:
       return FailedPrecondition("paper batches are not accepted by this server yet");

@@ -323,8 +323,19 @@ awaitable<void> Session::ReadLoop() {
 awaitable<void> Session::WriteLoop() {
   try {
     auto next_heartbeat = Clock::now() + settings_.heartbeat;
+    auto queue_heartbeat = [&](Clock::time_point now) {
+      v1::Envelope beat;
+      auto* hb = beat.mutable_event()->mutable_heartbeat();
+      hb->set_chain_length(hub_->chain_length());
+      hb->set_server_time_ms(NowMs());
+      queue_.push_back(std::make_shared<const std::string>(EncodeFrame(beat)));
+      next_heartbeat = now + settings_.heartbeat;
+    };
     for (;;) {
       while (!queue_.empty()) {
+        // A client kept busy by a long stream of events still gets its
+        // heartbeats (and answers them), so it is not taken as idle.
+        if (!draining_ && Clock::now() >= next_heartbeat) queue_heartbeat(Clock::now());
         // Frames queued together (a burst of events) go out in one write:
         // one TLS record per 16 KiB and one system call, not one per frame.
         Frame frame = queue_.front();
@@ -353,12 +364,7 @@ awaitable<void> Session::WriteLoop() {
       }
       const auto now = Clock::now();
       if (now >= next_heartbeat) {
-        v1::Envelope beat;
-        auto* hb = beat.mutable_event()->mutable_heartbeat();
-        hb->set_chain_length(hub_->chain_length());
-        hb->set_server_time_ms(NowMs());
-        queue_.push_back(std::make_shared<const std::string>(EncodeFrame(beat)));
-        next_heartbeat = now + settings_.heartbeat;
+        queue_heartbeat(now);
         continue;
       }
       write_timer_.expires_at(next_heartbeat);

@@ -1,6 +1,6 @@
 // Checking a board entry's author signature (docs/crypto.md "Keys and
 // signatures"): one helper for everyone who reads the board — the offline
-// verifier, the tellers' clients and `phieu result`.
+// verifier, the server, the tellers' clients and `phieu result`.
 //
 // The author is "ca" (the meeting CA of the genesis: the genesis and roster
 // changes), "server" (the Ed25519 key of the genesis: tallies, results,
@@ -22,6 +22,10 @@ namespace phieu::record {
 // view may already hold `e` and later entries: a pin revoked at or after
 // `e` still counts for `e`).
 Status VerifyEntrySignature(const BoardView& view, const v1::BoardEntry& e);
+
+// The same for an entry not yet on the board (the server, before appending
+// it at position `seq`).
+Status VerifySignedEntry(const BoardView& view, const v1::SignedEntry& se, uint64_t seq);
 
 // `e` is authored by "server" and signed by the genesis' server key.
 Status VerifyServerSignature(const BoardView& view, const v1::BoardEntry& e);

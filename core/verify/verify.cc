@@ -904,6 +904,13 @@ VerifyReport Verifier::Execute() {
         else Fail(kCheckRoles, seq, "the entry's body does not parse");
         break;
       }
+      if (e.server_time_ms() < rec_.entries(static_cast<int>(seq - 1)).server_time_ms()) {
+        // The server's clock went back (or entries were back-dated): times
+        // decide certificate validity, so the reader should know.
+        Note(seq, "time", "stamped " + std::to_string(rec_.entries(static_cast<int>(seq - 1)).server_time_ms() -
+                                                      e.server_time_ms()) +
+                              " ms earlier than the entry before it");
+      }
       if (!Judge(e, body)) break;
       Status s = v_.Apply(e);
       if (!s.ok()) {
@@ -962,10 +969,18 @@ VerifyReport Verify(const v1::ElectionRecord& record, const crypto::Certificate&
   return Verifier(record, ca, options).Execute();
 }
 
-Result<std::vector<SpoiledOpening>> OpenSpoiled(const v1::ElectionRecord& record, const std::string& code) {
+Result<std::vector<SpoiledOpening>> OpenSpoiled(const v1::ElectionRecord& record, const std::string& code,
+                                                const crypto::Certificate* ca) {
   RETURN_IF_ERROR(record::VerifyChain(record.entries()));
   BoardView v;
   for (const auto& e : record.entries()) RETURN_IF_ERROR(v.Apply(e));
+  if (!v.has_genesis()) return NotFound("the record is empty");
+  if (ca) {
+    if (v.genesis().ca_certificate() != ca->Der()) {
+      return VerificationFailed("the record's genesis names another meeting CA than the one given");
+    }
+    RETURN_IF_ERROR(record::VerifyEntrySignature(v, v.entry(0)).Annotate("the genesis"));
+  }
   std::vector<SpoiledOpening> out;
   for (const Run* run : v.RunsInOrder()) {
     for (uint64_t seq : run->spoiled_seqs) {

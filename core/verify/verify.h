@@ -118,11 +118,12 @@ struct SpoiledOpening {
   std::vector<std::string> marked;  // labels of the cells marked 1, e.g. "Sơn La", "Cao Bằng: rank 1", "blank"
 };
 
-// The spoiled ballots of the record (all, or the one whose tracking code is
-// `code`, hex, a prefix of at least 8 characters is enough). NotFound when
-// there is none. The record's chain is checked first.
+// The spoiled ballots of the record (all, or those whose tracking code, hex,
+// starts with `code`). NotFound when there is none. The record's chain is
+// checked first, and with `ca` the genesis' signature by that meeting CA.
 Result<std::vector<SpoiledOpening>> OpenSpoiled(const v1::ElectionRecord& record,
-                                                const std::string& code);
+                                                const std::string& code,
+                                                const crypto::Certificate* ca = nullptr);
 
 }  // namespace phieu::verify
 

@@ -15,6 +15,7 @@
 #include "core/crypto/private_file.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
+#include "tests/server/ceremony_driver.h"
 
 namespace phieu::server {
 
@@ -164,77 +165,31 @@ void MeetingHarness::RunCeremony() {
   start.mutable_ceremony_start()->set_threshold(ts.threshold());
   ExpectPosted(Post(kChair, start));
 
-  std::map<std::string, std::optional<crypto::CeremonyTeller>> tellers;
-  std::map<std::string, std::set<uint32_t>> received;
-  using Phase = crypto::CeremonyRecord::Phase;
-  for (int round = 0; round < 20 && !view_.key_ready(); ++round) {
-    for (const auto& id : ts.participant_ids()) {
-      if (view_.key_ready()) break;
-      const uint32_t me = record::TellerIndex(view_, id);
-      ASSERT_NE(me, 0u) << id;
-      auto rec = record::CeremonyRecordOf(view_);
-      ASSERT_TRUE(rec.ok()) << rec.status().ToString();
-      if (!tellers[id]) {
-        auto t = crypto::CeremonyTeller::Create(*rec, me);
-        ASSERT_TRUE(t.ok()) << t.status().ToString();
-        tellers[id].emplace(std::move(t).value());
-      }
-      crypto::CeremonyTeller& teller = *tellers[id];
-      v1::EntryBody body;
-      switch (rec->phase()) {
-        case Phase::kCommit:
-          if (rec->commit(me)) continue;
-          *body.mutable_ceremony_commit() = teller.Commit().value();
-          break;
-        case Phase::kReveal:
-          if (rec->reveal(me)) continue;
-          *body.mutable_ceremony_reveal() = teller.Reveal().value();
-          break;
-        case Phase::kShares: {
-          if (rec->shares(me)) continue;
-          auto shares = teller.Shares(*rec);
-          ASSERT_TRUE(shares.ok()) << shares.status().ToString();
-          *body.mutable_ceremony_shares() = *shares;
-          break;
-        }
-        case Phase::kSettle: {
-          for (uint32_t sender = 1; sender <= rec->n(); ++sender) {
-            if (sender == me || received[id].count(sender) || !rec->shares(sender)) continue;
-            auto complaint = teller.ReceiveShare(*rec, sender);
-            ASSERT_TRUE(complaint.ok()) << complaint.status().ToString();
-            ASSERT_FALSE(complaint->has_value()) << "bad share from " << sender;
-            received[id].insert(sender);
-          }
-          if (rec->test_decryption(me)) continue;
-          auto test = teller.TestDecryption(*rec);
-          ASSERT_TRUE(test.ok()) << test.status().ToString();
-          *body.mutable_ceremony_test_decryption() = *test;
-          break;
-        }
-        case Phase::kDone:
-        case Phase::kFailed:
-          FAIL() << "ceremony ended without a CeremonyDone entry";
-      }
-      ExpectPosted(Post(id, body));
-    }
-  }
+  testing::DriveCeremony(
+      view_, [&](const std::string& id, const v1::EntryBody& body) { ExpectPosted(Post(id, body)); },
+      &teller_shares_);
   ASSERT_TRUE(view_.key_ready());
+}
+
+v1::EntryBody MeetingHarness::OpenBody() const {
+  v1::EntryBody open;
+  open.mutable_open()->set_ballot_id(kBallot);
+  open.mutable_open()->set_round(1);
+  open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
+  return open;
 }
 
 std::string MeetingHarness::OpenRun() {
   CheckInAll();
   RunCeremony();
-  v1::EntryBody open;
-  open.mutable_open()->set_ballot_id(kBallot);
-  open.mutable_open()->set_round(1);
-  open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
-  ExpectPosted(Post(kChair, open));
+  ExpectPosted(Post(kChair, OpenBody()));
   const record::Run* run = view_.OpenRun(kBallot);
   EXPECT_NE(run, nullptr);
   return run ? run->run_id : "";
 }
 
-v1::EntryBody MeetingHarness::Ballot(const std::string& run_id, const std::string& unit, const std::string& choice) {
+v1::EntryBody MeetingHarness::Ballot(const std::string& run_id, const std::string& unit, const std::string& choice,
+                                     crypto::BallotSecrets* secrets_out) {
   v1::EntryBody body;
   const record::Run* run = view_.FindRun(run_id);
   EXPECT_NE(run, nullptr);
@@ -247,7 +202,7 @@ v1::EntryBody MeetingHarness::Ballot(const std::string& run_id, const std::strin
   auto key = record::JointKey(view_);
   EXPECT_TRUE(ctx.ok() && key.ok());
   crypto::BallotSecrets secrets;
-  auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run_id, unit, &secrets);
+  auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run_id, unit, secrets_out ? secrets_out : &secrets);
   EXPECT_TRUE(enc.ok()) << enc.status().ToString();
   *body.mutable_ballot() = *enc;
   return body;

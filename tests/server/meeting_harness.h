@@ -20,6 +20,8 @@
 #include <string>
 
 #include "certs/profile.h"
+#include "core/crypto/ballot_crypto.h"
+#include "core/crypto/group.h"
 #include "core/record/board_view.h"
 #include "server/meeting_service.h"
 
@@ -68,10 +70,14 @@ class MeetingHarness : public ::testing::Test {
   // The chair starts the ceremony; three tellers drive it until the server
   // posts CeremonyDone.
   void RunCeremony();
+  // The chair's Open of kBallot, round 1, under the key in force.
+  v1::EntryBody OpenBody() const;
   // Check-in, ceremony, open: returns the run id.
   std::string OpenRun();
-  // The ballot of `unit` for `choice`, encrypted to the joint key.
-  v1::EntryBody Ballot(const std::string& run_id, const std::string& unit, const std::string& choice);
+  // The ballot of `unit` for `choice`, encrypted to the joint key (its
+  // choices and randomness in `secrets_out` when given, e.g. to spoil it).
+  v1::EntryBody Ballot(const std::string& run_id, const std::string& unit, const std::string& choice,
+                       crypto::BallotSecrets* secrets_out = nullptr);
   v1::Genesis GenesisBody() const;
 
   static std::string* root_;
@@ -80,6 +86,8 @@ class MeetingHarness : public ::testing::Test {
   v1::SignedEntry genesis_;
   std::unique_ptr<MeetingService> svc_;
   record::BoardView view_;
+  // Each teller's secret share s_i by teller index, once RunCeremony is done.
+  std::map<uint32_t, crypto::Scalar> teller_shares_;
 };
 
 }  // namespace phieu::server

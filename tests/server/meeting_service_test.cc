@@ -91,10 +91,7 @@ TEST_F(MeetingServiceTest, CastAfterCloseIsWrongPhase) {
 TEST_F(MeetingServiceTest, ADelegateMayNotOpenOrClose) {
   CheckInAll();
   RunCeremony();
-  v1::EntryBody open;
-  open.mutable_open()->set_ballot_id(kBallot);
-  open.mutable_open()->set_round(1);
-  open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
+  const v1::EntryBody open = OpenBody();
   ExpectError(Post(kThu, open), v1::ERROR_PERMISSION_DENIED, "only the chair may open a ballot");
   EXPECT_EQ(view_.OpenRun(kBallot), nullptr);
 

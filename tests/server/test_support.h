@@ -1,6 +1,7 @@
 // Test helpers for the loopback TLS tests of server/ and client/:
 //   FakeService — echo/counting/role-refusing Service with no meeting logic;
-//   TestServer  — a Server on 127.0.0.1:0 with its io_context on a thread;
+//   TestServer  — a Server on 127.0.0.1:0 with its io_context on a thread,
+//                 serving the FakeService or a given Service (a real meeting);
 //   RawClient   — a hostile or old client: raw bytes over TLS (any version,
 //                 with or without a certificate) or over plain TCP, every
 //                 operation bounded by a timeout.

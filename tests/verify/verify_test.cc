@@ -41,284 +41,41 @@
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
 #include "server/meeting_service.h"
+#include "tests/server/meeting_harness.h"
 
 namespace phieu::verify {
 namespace {
 
-constexpr char kChair[] = "nguyen-huy-hoang";  // chair, delegate of son-la
-constexpr char kThu[] = "nguyen-ngoc-thu";     // delegate of cao-bang
+using server::kBallot;
+using server::kChair;
+using server::kThu;
 constexpr char kLaiChau[] = "dai-bieu-lai-chau";
-constexpr char kBallot[] = "co-thi-dua";
 constexpr char kAbsent[] = "dien-bien";  // carried by Lai Châu's delegate
 
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-std::string NewTempDir(const std::string& tag) {
-  std::random_device rd;
-  std::string dir = (std::filesystem::temp_directory_path() /
-                     ("phieu-verify-" + tag + "-" + std::to_string(rd()) + std::to_string(rd())))
-                        .string();
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
-// Everything the suite builds once: keys, the record, receipts, secrets.
-struct World {
-  std::string root, data;
-  std::map<std::string, certs::Credentials> creds;  // by participant id
+// What the tampering helpers need besides the record: every key.
+struct Keys {
+  const std::map<std::string, certs::Credentials>* creds = nullptr;
   std::map<std::string, std::string> id_by_pin;
   std::unique_ptr<crypto::PrivateKey> server_key;
   std::unique_ptr<crypto::PrivateKey> ca_key;
-  std::unique_ptr<crypto::Certificate> ca;
-  std::map<uint32_t, crypto::Scalar> teller_shares;  // teller index -> s_i
-  v1::ElectionRecord record;
-  std::map<std::string, v1::SignedReceipt> receipts;  // unit -> receipt
-  std::map<std::string, v1::EntryBody> ballots;       // unit -> the cast body
-  std::string run_id;
-  // Lạng Sơn's ballot was first encrypted as `spoilable` (choice "lai-chau")
-  // with `spoil_secrets`; that encryption was never cast.
-  v1::EncryptedBallot spoilable;
-  std::unique_ptr<crypto::BallotSecrets> spoil_secrets;
+  const std::map<uint32_t, crypto::Scalar>* teller_shares = nullptr;
 };
-World* world = nullptr;
+Keys* keys = nullptr;  // set by the fixture for the test's duration
 
-// Drives a MeetingService as the participants' clients would.
-class Meeting {
- public:
-  explicit Meeting(World* w) : w_(w) {}
-
-  bool Open(const v1::SignedEntry& genesis) {
-    auto key = crypto::PrivateKey::FromPem(crypto::ReadFile(w_->root + "/server/signing.key").value());
-    if (!key.ok()) return false;
-    server::MeetingServiceOptions options;
-    options.data_dir = w_->data;
-    auto svc = server::MeetingService::Open(options, *w_->ca, std::move(key).value(), &genesis);
-    EXPECT_TRUE(svc.ok()) << svc.status().ToString();
-    if (!svc.ok()) return false;
-    svc_ = std::move(svc).value();
-    return Sync();
+// A teller's partial decryptions of a run's tally.
+v1::DecryptionShare MakeShare(const record::BoardView& v, const record::Run& run, uint32_t index,
+                              const crypto::Scalar& share) {
+  v1::DecryptionShare d;
+  d.set_run_id(run.run_id);
+  d.set_tally_entry(run.tally_entry);
+  d.set_index(index);
+  const v1::Tally& tally = v.body(run.tally_seq).tally();
+  auto public_share = record::TellerPublicShare(v, index).value();
+  const std::string ctx = record::DecryptionContext(v, run);
+  for (const auto& total : tally.totals()) {
+    *d.add_partials() = crypto::PartialDecrypt(ctx, share, public_share, crypto::FromProto(total).value()).value();
   }
-
-  bool Sync() {
-    for (;;) {
-      v1::Envelope req;
-      req.mutable_get_entries()->set_from_seq(view_.length());
-      v1::Envelope resp = svc_->Handle(Who(kChair), req);
-      if (!resp.has_entries()) return false;
-      if (resp.entries().entries_size() == 0) return true;
-      for (const auto& e : resp.entries().entries()) {
-        Status s = view_.Apply(e);
-        EXPECT_TRUE(s.ok()) << s.ToString();
-        if (!s.ok()) return false;
-      }
-    }
-  }
-
-  server::Identity Who(const std::string& id) const { return {w_->creds.at(id).cert.Pin(), id}; }
-
-  v1::Posted Post(const std::string& id, v1::EntryBody body) {
-    body.set_meeting_id(view_.meeting().id());
-    v1::Envelope req;
-    req.set_request_id(1);
-    v1::SignedEntry* se = req.mutable_post()->mutable_entry();
-    body.SerializeToString(se->mutable_body());
-    se->set_author(w_->creds.at(id).cert.Pin());
-    se->set_signature(w_->creds.at(id).key.Sign(crypto::kEntryDomain, se->body()).value());
-    v1::Envelope resp = svc_->Handle(Who(id), req);
-    EXPECT_TRUE(resp.has_posted()) << id << " " << record::PayloadKind(body) << ": " << resp.DebugString();
-    Sync();
-    return resp.posted();
-  }
-
-  void RunCeremony() {
-    const v1::TellerSettings& ts = view_.meeting().tellers();
-    v1::EntryBody start;
-    start.mutable_ceremony_start()->set_attempt(1);
-    for (const auto& id : ts.participant_ids()) start.mutable_ceremony_start()->add_teller_ids(id);
-    start.mutable_ceremony_start()->set_threshold(ts.threshold());
-    Post(kChair, start);
-    std::map<std::string, std::optional<crypto::CeremonyTeller>> tellers;
-    std::map<std::string, std::set<uint32_t>> received;
-    using Phase = crypto::CeremonyRecord::Phase;
-    for (int round = 0; round < 20 && !view_.key_ready(); ++round) {
-      for (const auto& id : ts.participant_ids()) {
-        if (view_.key_ready()) break;
-        const uint32_t me = record::TellerIndex(view_, id);
-        auto rec = record::CeremonyRecordOf(view_);
-        ASSERT_TRUE(rec.ok()) << rec.status().ToString();
-        if (!tellers[id]) tellers[id].emplace(crypto::CeremonyTeller::Create(*rec, me).value());
-        crypto::CeremonyTeller& teller = *tellers[id];
-        v1::EntryBody body;
-        switch (rec->phase()) {
-          case Phase::kCommit:
-            if (rec->commit(me)) continue;
-            *body.mutable_ceremony_commit() = teller.Commit().value();
-            break;
-          case Phase::kReveal:
-            if (rec->reveal(me)) continue;
-            *body.mutable_ceremony_reveal() = teller.Reveal().value();
-            break;
-          case Phase::kShares:
-            if (rec->shares(me)) continue;
-            *body.mutable_ceremony_shares() = teller.Shares(*rec).value();
-            break;
-          case Phase::kSettle:
-            for (uint32_t sender = 1; sender <= rec->n(); ++sender) {
-              if (sender == me || received[id].count(sender) || !rec->shares(sender)) continue;
-              auto complaint = teller.ReceiveShare(*rec, sender);
-              ASSERT_TRUE(complaint.ok() && !complaint->has_value());
-              received[id].insert(sender);
-            }
-            if (rec->test_decryption(me)) continue;
-            *body.mutable_ceremony_test_decryption() = teller.TestDecryption(*rec).value();
-            break;
-          case Phase::kDone:
-          case Phase::kFailed:
-            FAIL() << "ceremony ended without CeremonyDone";
-        }
-        Post(id, body);
-      }
-    }
-    ASSERT_TRUE(view_.key_ready());
-    auto rec = record::CeremonyRecordOf(view_).value();
-    for (const auto& id : ts.participant_ids()) {
-      w_->teller_shares.emplace(record::TellerIndex(view_, id), tellers[id]->FinalShare(rec).value());
-    }
-  }
-
-  v1::EntryBody Ballot(const std::string& unit, const std::string& choice, crypto::BallotSecrets* secrets) {
-    const record::Run* run = view_.FindRun(w_->run_id);
-    auto layout = record::VoterLayoutFor(view_, *run, unit).value();
-    auto marks = rules::MarksFor(layout, *view_.Spec(kBallot), {choice}, unit).value();
-    v1::EntryBody body;
-    *body.mutable_ballot() = crypto::EncryptBallot(record::RunContext(view_, *run).value(),
-                                                   record::JointKey(view_).value(), layout, marks, w_->run_id,
-                                                   unit, secrets)
-                                 .value();
-    return body;
-  }
-
-  void Decrypt(uint32_t index) {
-    const record::Run* run = view_.FindRun(w_->run_id);
-    ASSERT_FALSE(run->tally_entry.empty()) << "no tally";
-    v1::EntryBody body;
-    *body.mutable_decryption_share() = MakeShare(view_, *run, index, w_->teller_shares.at(index));
-    Post(view_.ceremony().teller_ids[index - 1], body);
-  }
-
-  static v1::DecryptionShare MakeShare(const record::BoardView& v, const record::Run& run, uint32_t index,
-                                       const crypto::Scalar& share) {
-    v1::DecryptionShare d;
-    d.set_run_id(run.run_id);
-    d.set_tally_entry(run.tally_entry);
-    d.set_index(index);
-    const v1::Tally& tally = v.body(run.tally_seq).tally();
-    auto public_share = record::TellerPublicShare(v, index).value();
-    const std::string ctx = record::DecryptionContext(v, run);
-    for (const auto& total : tally.totals()) {
-      *d.add_partials() = crypto::PartialDecrypt(ctx, share, public_share, crypto::FromProto(total).value()).value();
-    }
-    return d;
-  }
-
-  record::BoardView& view() { return view_; }
-  server::MeetingService& svc() { return *svc_; }
-
- private:
-  World* w_;
-  std::unique_ptr<server::MeetingService> svc_;
-  record::BoardView view_;
-};
-
-void BuildWorld() {
-  world = new World();
-  World& w = *world;
-  w.root = NewTempDir("certs");
-  w.data = NewTempDir("data");
-  certs::MeetingDirectory dir(w.root);
-  std::string text = crypto::ReadFile(std::string(PHIEU_SOURCE_DIR) + "/examples/cum4-2024.textproto").value();
-  ASSERT_TRUE(dir.InitAll(text, "127.0.0.1:7443", certs::DefaultServerNames(), NowUnix()).ok());
-  auto meeting = dir.LoadMeeting().value();
-  for (const auto& p : meeting.participants()) {
-    auto c = certs::LoadCredentials(dir.ParticipantDir(p.id()), NowUnix());
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    w.id_by_pin[c->cert.Pin()] = p.id();
-    w.creds.emplace(p.id(), std::move(c).value());
-  }
-  auto ca = dir.LoadCa().value();
-  w.ca = std::make_unique<crypto::Certificate>(ca.certificate().Clone());
-  w.ca_key = std::make_unique<crypto::PrivateKey>(
-      crypto::PrivateKey::FromPem(crypto::ReadFile(w.root + "/ca/ca.key").value()).value());
-  w.server_key = std::make_unique<crypto::PrivateKey>(
-      crypto::PrivateKey::FromPem(crypto::ReadFile(w.root + "/server/signing.key").value()).value());
-  v1::SignedEntry genesis;
-  ASSERT_TRUE(genesis.ParseFromString(crypto::ReadFile(w.root + "/genesis.entry").value()));
-
-  Meeting m(&w);
-  ASSERT_TRUE(m.Open(genesis));
-  for (const auto& p : meeting.participants()) {
-    if (p.unit_id().empty() || p.unit_id() == kAbsent) continue;
-    v1::EntryBody body;
-    body.mutable_check_in()->set_unit_id(p.unit_id());
-    body.mutable_check_in()->set_own_pin(w.creds.at(p.id()).cert.Pin());
-    m.Post(p.id(), body);
-  }
-  v1::EntryBody proxy;
-  proxy.mutable_proxy()->set_absent_unit_id(kAbsent);
-  proxy.mutable_proxy()->set_holder_id(kLaiChau);
-  v1::Posted proxy_posted = m.Post(kChair, proxy);
-  v1::EntryBody accept;
-  accept.mutable_proxy_acceptance()->set_absent_unit_id(kAbsent);
-  accept.mutable_proxy_acceptance()->set_proxy_entry_hash(Hex(proxy_posted.entry_hash()));
-  m.Post(kLaiChau, accept);
-
-  m.RunCeremony();
-  v1::EntryBody open;
-  open.mutable_open()->set_ballot_id(kBallot);
-  open.mutable_open()->set_round(1);
-  open.mutable_open()->set_ceremony_done(m.view().ceremony().done_entry);
-  m.Post(kChair, open);
-  w.run_id = m.view().OpenRun(kBallot)->run_id;
-
-  // Lạng Sơn's first encryption is kept aside to be spoiled in a test.
-  w.spoil_secrets = std::make_unique<crypto::BallotSecrets>();
-  w.spoilable = m.Ballot("lang-son", "lai-chau", w.spoil_secrets.get()).ballot();
-
-  const std::map<std::string, std::pair<std::string, std::string>> votes = {
-      {"son-la", {kChair, "cao-bang"}},
-      {"cao-bang", {kThu, "son-la"}},
-      {"lao-cai", {"dai-bieu-lao-cai", "son-la"}},
-      {"ha-giang", {"dai-bieu-ha-giang", "son-la"}},
-      {"lang-son", {"dai-bieu-lang-son", "son-la"}},
-      {"lai-chau", {kLaiChau, "son-la"}},
-      {kAbsent, {kLaiChau, "lai-chau"}},  // the proxy holder casts for the absent unit
-  };
-  for (const auto& [unit, who] : votes) {
-    crypto::BallotSecrets secrets;
-    v1::EntryBody body = m.Ballot(unit, who.second, &secrets);
-    v1::Posted posted = m.Post(who.first, body);
-    w.receipts[unit] = posted.receipt();
-    w.ballots[unit] = body;
-  }
-  v1::EntryBody close;
-  close.mutable_close()->set_run_id(w.run_id);
-  m.Post(kChair, close);
-  m.Decrypt(1);
-  m.Decrypt(3);
-  ASSERT_FALSE(m.view().FindRun(w.run_id)->result_entry.empty()) << "no result";
-  for (const auto& id : m.view().meeting().tellers().participant_ids()) {
-    v1::EntryBody cosign;
-    cosign.mutable_result_cosign()->set_result_entry(m.view().FindRun(w.run_id)->result_entry);
-    m.Post(id, cosign);
-  }
-  v1::EntryBody closed;
-  closed.mutable_meeting_closed();
-  m.Post(kChair, closed);
-  auto exported = m.svc().Export();
-  ASSERT_TRUE(exported.ok()) << exported.status().ToString();
-  w.record = std::move(exported).value();
+  return d;
 }
 
 // ------------------------------------------------------------ tampering
@@ -326,9 +83,9 @@ void BuildWorld() {
 // Re-signs entry `i` of `rec` by its author with the key the test holds.
 void Resign(v1::BoardEntry* e) {
   const std::string& author = e->signed_().author();
-  const crypto::PrivateKey* key = author == "server" ? world->server_key.get()
-                                  : author == "ca"   ? world->ca_key.get()
-                                                     : &world->creds.at(world->id_by_pin.at(author)).key;
+  const crypto::PrivateKey* key = author == "server" ? keys->server_key.get()
+                                  : author == "ca"   ? keys->ca_key.get()
+                                                     : &keys->creds->at(keys->id_by_pin.at(author)).key;
   e->mutable_signed_()->set_signature(key->Sign(crypto::kEntryDomain, e->signed_().body()).value());
 }
 
@@ -356,7 +113,7 @@ void Reseal(v1::ElectionRecord* rec, int from) {
         const record::Run* run = v.FindRun(parsed.decryption_share().run_id());
         if (run && !run->tally_entry.empty()) {
           const uint32_t idx = parsed.decryption_share().index();
-          *parsed.mutable_decryption_share() = Meeting::MakeShare(v, *run, idx, world->teller_shares.at(idx));
+          *parsed.mutable_decryption_share() = MakeShare(v, *run, idx, keys->teller_shares->at(idx));
           parsed.SerializeToString(&body);
         }
       }
@@ -415,7 +172,7 @@ int FindBallotOf(const v1::ElectionRecord& rec, const std::string& unit) {
 v1::BoardEntry SignedBy(const std::string& id, const v1::EntryBody& body, const v1::BoardEntry& like) {
   v1::BoardEntry e = like;
   body.SerializeToString(e.mutable_signed_()->mutable_body());
-  e.mutable_signed_()->set_author(world->creds.at(id).cert.Pin());
+  e.mutable_signed_()->set_author(keys->creds->at(id).cert.Pin());
   Resign(&e);
   return e;
 }
@@ -430,23 +187,116 @@ void Insert(v1::ElectionRecord* rec, int at, const v1::BoardEntry& e) {
 
 void Erase(v1::ElectionRecord* rec, int at) { rec->mutable_entries()->erase(rec->mutable_entries()->begin() + at); }
 
-class VerifyTest : public ::testing::Test {
+// The meeting's record, built by MeetingService for each test.
+struct World {
+  std::unique_ptr<crypto::Certificate> ca;
+  v1::ElectionRecord record;
+  std::map<std::string, v1::SignedReceipt> receipts;  // unit -> receipt
+  std::map<std::string, v1::EntryBody> ballots;       // unit -> the cast body
+  std::string run_id;
+  // Lạng Sơn's ballot was first encrypted as `spoilable` (choice "lai-chau")
+  // with `spoil_secrets`; that encryption was never cast.
+  v1::EncryptedBallot spoilable;
+  crypto::BallotSecrets spoil_secrets;
+};
+
+class VerifyTest : public server::MeetingHarness {
  protected:
-  static void SetUpTestSuite() {
-    if (!world) BuildWorld();
-  }
-  static void TearDownTestSuite() {
-    if (!world) return;
-    std::error_code ec;
-    std::filesystem::remove_all(world->root, ec);
-    std::filesystem::remove_all(world->data, ec);
-    delete world;
-    world = nullptr;
-  }
   void SetUp() override {
-    ASSERT_NE(world, nullptr);
+    MeetingHarness::SetUp();
+    keys_.creds = creds_;
+    for (const auto& [id, c] : *creds_) keys_.id_by_pin[c.cert.Pin()] = id;
+    keys_.server_key = std::make_unique<crypto::PrivateKey>(
+        crypto::PrivateKey::FromPem(crypto::ReadFile(CertsRoot() + "/server/signing.key").value()).value());
+    keys_.ca_key = std::make_unique<crypto::PrivateKey>(
+        crypto::PrivateKey::FromPem(crypto::ReadFile(CertsRoot() + "/ca/ca.key").value()).value());
+    keys_.teller_shares = &teller_shares_;
+    keys = &keys_;
+    world_.ca = std::make_unique<crypto::Certificate>(
+        crypto::Certificate::FromPem(crypto::ReadFile(CertsRoot() + "/ca/ca.pem").value()).value());
+    world = &world_;
+    BuildRecord();
     ASSERT_GT(world->record.entries_size(), 30);
   }
+  void TearDown() override {
+    keys = nullptr;
+    world = nullptr;
+    MeetingHarness::TearDown();
+  }
+
+  // Six units check in, the seventh is carried by a proxy; the ceremony; one
+  // question cast by all seven; close, two shares, the result, three
+  // co-signatures; the meeting closed.
+  void BuildRecord() {
+    for (const auto& p : view_.meeting().participants()) {
+      if (p.unit_id().empty() || p.unit_id() == kAbsent) continue;
+      v1::EntryBody body;
+      body.mutable_check_in()->set_unit_id(p.unit_id());
+      body.mutable_check_in()->set_own_pin(Creds(p.id()).cert.Pin());
+      ExpectPosted(Post(p.id(), body));
+    }
+    v1::EntryBody proxy;
+    proxy.mutable_proxy()->set_absent_unit_id(kAbsent);
+    proxy.mutable_proxy()->set_holder_id(kLaiChau);
+    v1::Envelope proxy_posted = Post(kChair, proxy);
+    ExpectPosted(proxy_posted);
+    v1::EntryBody accept;
+    accept.mutable_proxy_acceptance()->set_absent_unit_id(kAbsent);
+    accept.mutable_proxy_acceptance()->set_proxy_entry_hash(Hex(proxy_posted.posted().entry_hash()));
+    ExpectPosted(Post(kLaiChau, accept));
+
+    RunCeremony();
+    v1::EntryBody open;
+    open.mutable_open()->set_ballot_id(kBallot);
+    open.mutable_open()->set_round(1);
+    open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
+    ExpectPosted(Post(kChair, open));
+    world_.run_id = view_.OpenRun(kBallot)->run_id;
+    world_.spoilable = Ballot(world_.run_id, "lang-son", "lai-chau", &world_.spoil_secrets).ballot();
+
+    const std::map<std::string, std::pair<std::string, std::string>> votes = {
+        {"son-la", {kChair, "cao-bang"}},
+        {"cao-bang", {kThu, "son-la"}},
+        {"lao-cai", {"dai-bieu-lao-cai", "son-la"}},
+        {"ha-giang", {"dai-bieu-ha-giang", "son-la"}},
+        {"lang-son", {"dai-bieu-lang-son", "son-la"}},
+        {"lai-chau", {kLaiChau, "son-la"}},
+        {kAbsent, {kLaiChau, "lai-chau"}},  // the proxy holder casts for the absent unit
+    };
+    for (const auto& [unit, who] : votes) {
+      v1::EntryBody body = Ballot(world_.run_id, unit, who.second);
+      v1::Envelope posted = Post(who.first, body);
+      ExpectPosted(posted);
+      world_.receipts[unit] = posted.posted().receipt();
+      world_.ballots[unit] = body;
+    }
+    v1::EntryBody close;
+    close.mutable_close()->set_run_id(world_.run_id);
+    ExpectPosted(Post(kChair, close));
+    for (uint32_t index : {1u, 3u}) {
+      const record::Run* run = view_.FindRun(world_.run_id);
+      ASSERT_FALSE(run->tally_entry.empty()) << "no tally";
+      v1::EntryBody share;
+      *share.mutable_decryption_share() = MakeShare(view_, *run, index, teller_shares_.at(index));
+      ExpectPosted(Post(view_.ceremony().teller_ids[index - 1], share));
+    }
+    ASSERT_FALSE(view_.FindRun(world_.run_id)->result_entry.empty()) << "no result";
+    for (const auto& id : view_.meeting().tellers().participant_ids()) {
+      v1::EntryBody cosign;
+      cosign.mutable_result_cosign()->set_result_entry(view_.FindRun(world_.run_id)->result_entry);
+      ExpectPosted(Post(id, cosign));
+    }
+    v1::EntryBody closed;
+    closed.mutable_meeting_closed();
+    ExpectPosted(Post(kChair, closed));
+    auto exported = svc_->Export();
+    ASSERT_TRUE(exported.ok()) << exported.status().ToString();
+    world_.record = std::move(exported).value();
+  }
+
+  Keys keys_;
+  World world_;
+  World* world = nullptr;
 
   VerifyReport Run(const v1::ElectionRecord& rec, VerifyOptions options = {}) {
     return Verify(rec, *world->ca, options);
@@ -508,7 +358,7 @@ TEST_F(VerifyTest, AnotherCaOrAnotherHeadIsRefused) {
   VerifyOptions options;
   options.expect_head = std::string(64, 'a');
   ExpectFails(world->record, kCheckHead, world->record.entries_size() - 1, "minutes", options);
-  auto other = crypto::Certificate::FromDer(world->creds.at(kThu).cert.Der()).value();
+  auto other = crypto::Certificate::FromDer(Creds(kThu).cert.Der()).value();
   VerifyReport r = Verify(world->record, other, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.failure->check, kCheckMeetingCa);
@@ -585,7 +435,6 @@ TEST_F(VerifyTest, ABallotReplacedByAnotherDelegatesIsNamed) {
 TEST_F(VerifyTest, ASecondBallotOfADelegateIsNamed) {
   v1::ElectionRecord rec = world->record;
   const int b = FindBallotOf(rec, "cao-bang");
-  Meeting m(world);
   record::BoardView v;
   for (int i = 0; i <= b; ++i) ASSERT_TRUE(v.Apply(rec.entries(i)).ok());
   const record::Run* run = v.FindRun(world->run_id);
@@ -680,7 +529,7 @@ TEST_F(VerifyTest, ACheckInOrProxyForgedByTheServerIsNamed) {
     // In a participant's name, signed with the server's key.
     v1::ElectionRecord posing = world->record;
     posing.mutable_entries(i)->mutable_signed_()->set_signature(
-        world->server_key->Sign(crypto::kEntryDomain, posing.entries(i).signed_().body()).value());
+        keys->server_key->Sign(crypto::kEntryDomain, posing.entries(i).signed_().body()).value());
     Rechain(&posing, i);
     ExpectFails(posing, kCheckSignatures, i);
   }
@@ -717,7 +566,7 @@ TEST_F(VerifyTest, ASpoiledBallotIsOpenedAndNeverCounted) {
   const int open = FindKind(rec, "open");
   v1::EntryBody spoil;
   spoil.set_meeting_id("cum4-2024");
-  *spoil.mutable_spoiled() = world->spoil_secrets->Spoil(world->spoilable);
+  *spoil.mutable_spoiled() = world->spoil_secrets.Spoil(world->spoilable);
   Insert(&rec, open + 1, SignedBy("dai-bieu-lang-son", spoil, rec.entries(open)));
   Reseal(&rec, open + 1);
   VerifyReport r = Run(rec);
@@ -735,6 +584,9 @@ TEST_F(VerifyTest, ASpoiledBallotIsOpenedAndNeverCounted) {
   EXPECT_EQ((*opened)[0].marked, std::vector<std::string>{"Lai Châu"});
   EXPECT_TRUE(OpenSpoiled(rec, (*opened)[0].tracking_code.substr(0, 12)).ok());
   EXPECT_EQ(OpenSpoiled(rec, "00000000").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(OpenSpoiled(rec, "", world->ca.get()).ok());
+  auto stranger = crypto::Certificate::FromDer(Creds(kThu).cert.Der()).value();
+  EXPECT_EQ(OpenSpoiled(rec, "", &stranger).status().code(), StatusCode::kVerificationFailed);
 
   // A revealed choice that is not the encrypted one.
   v1::ElectionRecord lie = rec;
