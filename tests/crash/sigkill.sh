@@ -27,6 +27,7 @@ RANDOM=$SEED
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/meeting_lib.sh"
 trap meeting_cleanup EXIT
+trap 'exit 130' INT TERM
 echo "crash: seed $SEED, $ROUNDS rounds (replay: CRASH_SEED=$SEED)"
 [ -x "$BIN/crash_check" ] && [ -x "$BIN/phieu-server" ] || { echo "crash: build first"; exit 1; }
 
