@@ -383,7 +383,8 @@ class LoadGen {
   ClientPtr NewClient(const std::shared_ptr<ssl::context>& tls) { return std::make_shared<Client>(io_, tls); }
   v1::Envelope PostOf(const Delegate& d, const v1::EntryBody& body) const;
   void SyncView();
-  void WaitTellersIdle(double max_s);
+  // Waits until the tellers have checked what is on the board; records the wait as `figure`.
+  void WaitTellersIdle(double max_s, const std::string& figure);
   // Runs f(i) for i in [0, n), at most k at once.
   awaitable<void> ForEach(int n, int k, std::function<awaitable<void>(int)> f);
   void Add(const std::string& key, double v) { figures_.emplace_back(key, v); }
@@ -618,7 +619,7 @@ void LoadGen::Idle() {
   std::this_thread::sleep_for(std::chrono::seconds(2));
 }
 
-void LoadGen::WaitTellersIdle(double max_s) {
+void LoadGen::WaitTellersIdle(double max_s, const std::string& figure) {
   // A teller that has checked every ballot sits waiting for events: its CPU
   // time stops moving. Polls until it has not moved for a second.
   const auto t0 = Clock::now();
@@ -634,7 +635,7 @@ void LoadGen::WaitTellersIdle(double max_s) {
     }
     still = moved ? 0 : still + 1;
   }
-  Add("tellers_catch_up_s", Seconds(Clock::now() - t0));
+  Add(figure, Seconds(Clock::now() - t0));
 }
 
 void LoadGen::Cast() {
@@ -729,7 +730,7 @@ void LoadGen::Cast() {
     Add("ballot_entry_bytes", static_cast<double>(delegates_[0].post.post().entry().ByteSizeLong()));
   }
 
-  WaitTellersIdle(120);
+  WaitTellersIdle(120, "tellers_idle_before_cast_s");
   // While ballots are cast the tellers run at nice 19: in a meeting their
   // checking happens on their own laptops, not on the server's cores.
   for (pid_t t : tellers_) Renice(t, 19);
@@ -800,7 +801,7 @@ void LoadGen::Close() {
   // The casting is over: the tellers (nice 19 so far) check at full priority.
   for (pid_t t : tellers_) Renice(t, 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
-  WaitTellersIdle(900);
+  WaitTellersIdle(900, "tellers_catch_up_before_close_s");
   std::atomic<bool> tallied{false}, result{false};
   Clock::time_point t_tally, t_result;
   chair_conn_->on_entry = [&](const v1::EntryBody& b) {
