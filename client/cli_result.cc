@@ -12,6 +12,7 @@
 #include "client/args.h"
 #include "client/commands.h"
 #include "client/meeting_client.h"
+#include "client/result_minutes.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
@@ -25,6 +26,14 @@ namespace {
 
 using record::BoardView;
 using record::Run;
+
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s.empty() ? "-" : s;
+}
+
+}  // namespace
 
 Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   const v1::BoardEntry& e = v.entry(run.result_seq);
@@ -64,14 +73,6 @@ Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   }
   return in;
 }
-
-std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s.empty() ? "-" : s;
-}
-
-}  // namespace
 
 int RunResult(const Argv& argv) {
   auto args = Args::Parse(argv, {"profile", "lang", "html", "expect"}, {"all"});
