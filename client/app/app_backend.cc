@@ -340,6 +340,7 @@ Result<json::object> ClientBackend::State() {
     b["question_en"] = spec.question_en();
     b["award"] = spec.award();
     b["kind"] = KindName(spec.kind());
+    b["candidates"] = spec.candidates_size();
     b["max"] = meeting::EffectiveMaxApprovals(spec);
     b["ranks"] = meeting::EffectiveRanks(spec);
     b["seats"] = meeting::EffectiveSeats(spec);

@@ -210,3 +210,37 @@ test('the projector shows turnout; the chair closes; the result and its minutes 
   assert.match(await chair.textContent('nav'), /Projector/);
   await shot(chair, '13-chair-result-en');
 });
+
+test('approve up to k: the limit holds in the page; a ballot closed meanwhile is told plainly', async () => {
+  const B = 'bang-khen';
+  await chair.click('#lang-vi');
+  await chair.click(`#open-${B}`);
+  await chair.waitForSelector(`#close-${B}`);
+  await thu.click('nav a[href="#/delegate"]');
+  await thu.waitForSelector(`#ballot-${B} input[type=checkbox]`);
+  const boxes = await thu.$$(`#ballot-${B} input[type=checkbox]:not([disabled])`);
+  const k = 3;
+  assert.ok(boxes.length > k);
+  for (let i = 1; i <= k; i++) {
+    await thu.click(`#ballot-${B} input[type=checkbox]:not([disabled]):not(:checked)`);
+    await thu.waitForSelector(`#ballot-${B} .counter:has-text("${i}/${k}")`);
+  }
+  // With k chosen, every other option is disabled.
+  assert.equal((await thu.$$(`#ballot-${B} input[type=checkbox]:not([disabled]):not(:checked)`)).length, 0);
+  assert.match(await thu.textContent(`#ballot-${B} .counter`), /3\/3/);
+  await shot(thu, '14-approve-limit');
+  await thu.click(`#review-${B}`);
+  await thu.click(`#confirm-${B}`);
+  await thu.waitForSelector(`#ballot-${B} [data-testid="tracking-code"]`, { timeout: 60000 });
+
+  await langson.waitForSelector(`#ballot-${B} input[type=checkbox]`);
+  await langson.click(`#ballot-${B} input[type=checkbox]:not([disabled])`);
+  await langson.waitForSelector(`#ballot-${B} .counter:has-text("1/3")`);
+  await langson.click(`#review-${B}`);
+  await langson.waitForSelector(`#confirm-${B}`);
+  await chair.click(`#close-${B}`);
+  await langson.waitForSelector(`#closed-${B}`, { timeout: 20000 });
+  assert.match(await langson.textContent(`#closed-${B}`), /đã kết thúc bỏ phiếu/);
+  await shot(langson, '15-closed-meanwhile');
+  assert.equal(ballotsOf(record(), 'lang-son').length, 1, 'Lạng Sơn has its ballot of the first question only');
+});

@@ -48,7 +48,8 @@ const T = {
     roster: 'Danh sách đơn vị thành viên', unit: 'Đơn vị', delegateCol: 'Đại biểu', weight: 'Số phiếu',
     checkinFor: 'Điểm danh hộ', ceremony: 'Khóa chung của Ban kiểm phiếu',
     ceremonyNone: 'Chưa lập', ceremonyRunning: 'Đang lập', ceremonyDone: 'Đã lập',
-    ceremonyStart: 'Bắt đầu lập khóa chung', ballots: 'Các phiếu', openBallot: 'Mở bỏ phiếu',
+    ceremonyStart: 'Bắt đầu lập khóa chung',
+    ceremonyOf: (n, t) => `${n} thành viên Ban kiểm phiếu; cần ${t} người để giải mã kết quả`, ballots: 'Các phiếu', openBallot: 'Mở bỏ phiếu',
     closeBallot: 'Kết thúc bỏ phiếu', runoff: 'Bầu lại vòng hai', minutes: 'Biên bản kiểm phiếu',
     turnout: 'Đã bỏ phiếu', tellers: 'Ban kiểm phiếu', tallied: 'Đã cộng phiếu mã hóa',
     shares: (n, t) => `${n}/${t} thành viên đã giải mã`, cosigned: (n, t) => `${n}/${t} đã ký xác nhận`,
@@ -102,7 +103,8 @@ const T = {
     roster: 'Member units', unit: 'Unit', delegateCol: 'Delegate', weight: 'Votes',
     checkinFor: 'Check in', ceremony: "Tellers' joint key",
     ceremonyNone: 'Not made', ceremonyRunning: 'In progress', ceremonyDone: 'Fixed',
-    ceremonyStart: 'Start the key ceremony', ballots: 'Ballots', openBallot: 'Open voting',
+    ceremonyStart: 'Start the key ceremony',
+    ceremonyOf: (n, t) => `${n} tellers; any ${t} of them decrypt a result`, ballots: 'Ballots', openBallot: 'Open voting',
     closeBallot: 'Close voting', runoff: 'Second round', minutes: 'Counting minutes',
     turnout: 'Ballots cast', tellers: 'Tellers', tallied: 'Encrypted totals summed',
     shares: (n, t) => `${n}/${t} tellers decrypted`, cosigned: (n, t) => `${n}/${t} co-signed`,
@@ -233,7 +235,7 @@ function describe(b, choices) {
 
 function kindLine(b) {
   const L = t();
-  const n = b.run ? b.run.candidates.length : 0;
+  const n = b.run ? b.run.candidates.length : b.candidates;
   if (b.kind === 'one') return L.kindOne(n);
   if (b.kind === 'approve') return L.kindApprove(b.max, n);
   if (b.kind === 'rank') return L.kindRank(b.ranks);
@@ -364,10 +366,12 @@ function delegatePage(s) {
   for (const b of doneHere) {
     html += `<article class="card ballot"><div class="card-head">${badge(b)}</div><h2>${esc(question(b))}</h2>${receiptBox(ui.vote[b.id].receipt)}</article>`;
   }
+  // A ballot the delegate was filling in (or sending) that the chair closed meanwhile.
   for (const b of s.ballots) {
     const v = ui.vote[b.id];
-    if (v && v.closedError && !(b.run && b.run.state === 'open')) {
-      html += `<p class="error" role="alert">${esc(question(b))}: ${esc(L.errClosed)}</p>`;
+    const voted = b.run && b.run.mine.some(m => m.voted);
+    if (v && !v.receipt && !voted && (v.closedError || v.touched) && !(b.run && b.run.state === 'open')) {
+      html += `<p class="error" role="alert" id="closed-${esc(b.id)}">${esc(question(b))}: ${esc(L.errClosed)}</p>`;
     }
   }
   html += `<section class="card"><h2>${esc(L.ballots)}</h2><ul class="plain">${s.ballots.map(b =>
@@ -396,7 +400,7 @@ function resultSummary(b, big) {
   if (!r) return '';
   if (r.error) return `<p class="error">${esc(r.error)}</p>`;
   const elected = r.elected.length ? r.elected.map(esc).join(', ') : esc(L.noWinner);
-  let html = `<p class="elected ${big ? 'big' : ''}"><span>${esc(L.elected)}:</span> <strong>${elected}</strong></p>`;
+  let html = `<p class="elected ${big ? 'big' : ''} ${r.elected.length ? '' : 'none'}"><span>${esc(L.elected)}:</span> <strong>${elected}</strong></p>`;
   html += chart(b, big);
   const notes = ui.lang === 'en' ? r.notes_en : r.notes_vi;
   if (notes.length) html += `<ul class="notes">${notes.map(n => `<li>${esc(n)}</li>`).join('')}</ul>`;
@@ -414,14 +418,14 @@ function chart(b, big) {
     return { name: c.name, value, label, won: c.standing === 'elected', tied: c.standing === 'tied' };
   });
   const max = Math.max(1, ...rows.map(x => x.value));
-  const rowH = big ? 64 : 34, W = 900, nameW = big ? 360 : 330, barW = W - nameW - 20;
+  const rowH = big ? 64 : 34, W = 900, nameW = big ? 300 : 260, barW = W - nameW - (big ? 250 : 200);
   const fs = big ? 26 : 15;
   const H = rows.length * rowH + 8;
   const bars = rows.map((x, i) => {
     const y = i * rowH + 4, w = Math.max(2, Math.round(barW * x.value / max));
     return `<g><text x="${nameW - 12}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle" font-size="${fs}" class="cn">${esc(x.name)}</text>
       <rect x="${nameW}" y="${y + 6}" width="${w}" height="${rowH - 14}" rx="4" class="${x.won ? 'won' : x.tied ? 'tied' : 'lost'}"></rect>
-      <text x="${nameW + Math.min(w, barW - 240) + 10}" y="${y + rowH / 2}" dominant-baseline="middle" font-size="${fs}" class="cv">${esc(x.label)}${x.won ? ' ✓' : ''}</text></g>`;
+      <text x="${nameW + w + 10}" y="${y + rowH / 2}" dominant-baseline="middle" font-size="${fs}" class="cv">${esc(x.label)}${x.won ? ' ✓' : ''}</text></g>`;
   }).join('');
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(question(b))}">${bars}</svg>`;
 }
@@ -437,7 +441,7 @@ function chairPage(s) {
       <p class="pill ${q.met ? 'ok' : 'warn'}" id="quorum-state">${esc(q.met ? L.quorumMet : L.quorumNot)}</p></section>
     <section class="card"><h2>${esc(L.ceremony)}</h2>
       <p class="pill ${s.ceremony.state === 'done' ? 'ok' : 'warn'}">${esc({ none: L.ceremonyNone, running: L.ceremonyRunning, done: L.ceremonyDone }[s.ceremony.state])}</p>
-      ${s.ceremony.state !== 'none' ? `<p>${s.ceremony.commits}/${s.ceremony.tellers} · t = ${s.ceremony.threshold}</p>` : ''}
+      ${s.ceremony.state !== 'none' ? `<p>${esc(L.ceremonyOf(s.ceremony.tellers, s.ceremony.threshold))}</p>` : ''}
       ${s.ceremony.state === 'none' ? `<div class="actions"><button type="button" id="ceremony" data-act="ceremony">${esc(L.ceremonyStart)}</button></div>` : ''}</section></div>`;
   html += `<section class="card"><h2>${esc(L.ballots)}</h2>${s.ballots.map(b => chairBallot(b)).join('')}</section>`;
   html += `<section class="card"><h2>${esc(L.roster)}</h2><table class="grid"><thead><tr><th scope="col">${esc(L.unit)}</th>
@@ -639,6 +643,7 @@ document.addEventListener('change', ev => {
   if (!b) return;
   const v = voteOf(b);
   v.error = '';
+  v.touched = true;
   if (el.dataset.role === 'one') v.one = el.value;
   else if (el.dataset.role === 'approve') {
     v.many = v.many.filter(x => x !== el.value);
