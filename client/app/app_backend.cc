@@ -395,11 +395,8 @@ Result<json::object> ClientBackend::Vote(const json::object& args) {
   const std::string unit = unit_v && unit_v->is_string() ? std::string(unit_v->get_string()) : client_->own_unit();
   if (unit.empty()) return PermissionDenied("you are not a delegate of any unit");
   const Run run = *open;
-  // The C++ side checks the choices again, whatever the page checked.
-  if (!StoredBallot(client_->profile_dir(), run.run_id, unit)) {
-    ASSIGN_OR_RETURN(std::vector<uint32_t> marks, CheckedMarks(v, run, unit, choices));
-    (void)marks;
-  }
+  // CastBallot checks the choices again (rules::MarksFor and CheckMarks),
+  // whatever the page checked, before it encrypts anything.
   ASSIGN_OR_RETURN(CastResult cast, CastBallot(&client_, run, unit, choices));
   json::object o = ReceiptJson(cast.receipt);
   o["resent"] = cast.resent;

@@ -211,7 +211,7 @@ test('the projector shows turnout; the chair closes; the result and its minutes 
   await shot(chair, '13-chair-result-en');
 });
 
-test('approve up to k: the limit holds in the page; a ballot closed meanwhile is told plainly', async () => {
+test('approve up to k holds in the page; a ballot closed meanwhile is told plainly; a second round in one step', async () => {
   const B = 'bang-khen';
   await chair.click('#lang-vi');
   await chair.click(`#open-${B}`);
@@ -243,4 +243,14 @@ test('approve up to k: the limit holds in the page; a ballot closed meanwhile is
   assert.match(await langson.textContent(`#closed-${B}`), /đã kết thúc bỏ phiếu/);
   await shot(langson, '15-closed-meanwhile');
   assert.equal(ballotsOf(record(), 'lang-son').length, 1, 'Lạng Sơn has its ballot of the first question only');
+
+  // Second round in one step: the first question had no winner; the chair
+  // opens round 2 among the candidates the result named.
+  await chair.click(`#runoff-${BALLOT}`);
+  await chair.waitForSelector(`#close-${BALLOT}`);
+  assert.match(await chair.textContent(`#cb-${BALLOT}`), /Vòng 2/);
+  await thu.waitForSelector(`#ballot-${BALLOT} input[type=radio]`);
+  const offered = await thu.$$eval(`#ballot-${BALLOT} input[type=radio]`, els => els.map(e => e.value));
+  assert.deepEqual(offered.sort(), ['_blank', 'cao-bang', 'son-la']);
+  await shot(thu, '16-second-round');
 });

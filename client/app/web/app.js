@@ -14,7 +14,7 @@ const T = {
     noOpen: 'Chưa có phiếu nào đang mở. Trang sẽ tự cập nhật khi chủ trì mở bỏ phiếu.',
     open: 'Đang bỏ phiếu', closed: 'Đã kết thúc bỏ phiếu', decrypting: 'Ban kiểm phiếu đang kiểm phiếu',
     result: 'Đã có kết quả', cancelled: 'Đã hủy', notOpened: 'Chưa mở',
-    round: 'Vòng', blank: 'Phiếu trắng', selfBar: 'không được tự bầu',
+    round: 'Vòng', blank: 'Phiếu trắng', noneIsBlank: 'không chọn ai là phiếu trắng', selfBar: 'không được tự bầu',
     kindOne: n => `Bầu một: chọn 1 trong ${n}`,
     kindApprove: (k, n) => `Bầu ${k} trong ${n}: chọn tối đa ${k}`,
     kindRank: r => `Suy tôn: chọn theo thứ tự Nhất, Nhì, Ba… (${r} hạng)`,
@@ -69,7 +69,7 @@ const T = {
     noOpen: 'No ballot is open. This page updates by itself when the chair opens one.',
     open: 'Voting open', closed: 'Voting closed', decrypting: 'The tellers are counting',
     result: 'Result published', cancelled: 'Cancelled', notOpened: 'Not opened',
-    round: 'Round', blank: 'Blank ballot', selfBar: 'cannot vote for itself',
+    round: 'Round', blank: 'Blank ballot', noneIsBlank: 'choosing no one casts a blank ballot', selfBar: 'cannot vote for itself',
     kindOne: n => `Elect one: choose 1 of ${n}`,
     kindApprove: (k, n) => `Elect ${k} of ${n}: choose up to ${k}`,
     kindRank: r => `Rank: first, second, third… (${r} ranks)`,
@@ -290,7 +290,7 @@ function chooseForm(b, v) {
       body += `<label class="opt blank"><input type="radio" name="c-${esc(b.id)}" id="c-${esc(b.id)}-blank" value="_blank"
         data-ballot="${esc(b.id)}" data-role="one" ${v.one === '_blank' ? 'checked' : ''}><span>${esc(L.blank)}</span></label>`;
     }
-    if (b.kind === 'approve') body += `<p class="counter" aria-live="polite">${esc(L.chosen(v.many.length, b.max))}${b.blank_ok ? ` · ${esc(L.blank)} = 0` : ''}</p>`;
+    if (b.kind === 'approve') body += `<p class="counter" aria-live="polite">${esc(L.chosen(v.many.length, b.max))}${b.blank_ok ? ` · ${esc(L.noneIsBlank)}` : ''}</p>`;
   } else if (b.kind === 'rank') {
     const r = Math.min(b.ranks, sel.size);
     for (let j = 0; j < r; j++) {
