@@ -34,7 +34,7 @@ for d in "$P"/*/; do
 done
 for t in dai-bieu-lao-cai dai-bieu-ha-giang dai-bieu-dien-bien; do
   head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$WORK/$t.pass"
-  "$PHIEU" teller run --profile "$P/$t" --passphrase-file "$WORK/$t.pass" --seconds 300 > "$WORK/teller-$t.log" 2>&1 &
+  "$PHIEU" teller run --profile "$P/$t" --passphrase-file "$WORK/$t.pass" --seconds 900 > "$WORK/teller-$t.log" 2>&1 &
   PIDS+=($!)
 done
 "$PHIEU" ceremony start --profile "$P/nguyen-huy-hoang" --wait 120 > "$WORK/ceremony.log" 2>&1 || { cat "$WORK/ceremony.log"; exit 1; }
@@ -45,7 +45,7 @@ done
 
 # One `phieu app` per person; each prints its one-time link.
 start_app() {  # start_app NAME PROFILE
-  "$PHIEU" app --profile "$2" --no-browser --port 0 --seconds 300 > "$WORK/app-$1.out" 2> "$WORK/app-$1.err" &
+  "$PHIEU" app --profile "$2" --no-browser --port 0 --seconds 900 > "$WORK/app-$1.out" 2> "$WORK/app-$1.err" &
   PIDS+=($!)
   for _ in $(seq 1 100); do grep -q "open?token=" "$WORK/app-$1.out" 2>/dev/null && break; sleep 0.1; done
   grep -o 'http://127.0.0.1:[0-9]*/open?token=[0-9a-f]*' "$WORK/app-$1.out" || { cat "$WORK/app-$1.err"; exit 1; }
@@ -56,7 +56,7 @@ DELEGATE_URL=$(start_app thu "$P/nguyen-ngoc-thu") || exit 1
 RELOAD_URL=$(start_app langson "$P/dai-bieu-lang-son") || exit 1
 
 export PHIEU WORK CHROMIUM CHAIR_PROFILE="$P/nguyen-huy-hoang" SCREENSHOTS="$WORK/screenshots"
-cd "$HERE" && timeout 240 node --test --test-reporter=spec app.test.mjs
+cd "$HERE" && timeout 480 node --test --test-reporter=spec app.test.mjs
 rc=$?
 [ $rc -ne 0 ] && for f in "$WORK"/app-*.err; do echo "== $f"; tail -5 "$f"; done
 echo "screenshots: $WORK/screenshots"
