@@ -1,9 +1,11 @@
 // Casting a delegate's ballot: see ballot_cast.h.
 #include "client/ballot_cast.h"
 
+#include "client/audit.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/private_file.h"
+#include "core/crypto/secure.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
@@ -18,7 +20,7 @@ std::string BallotPath(const std::string& profile, const std::string& run_id, co
   return profile + "/ballots/" + FileStem(run_id, unit) + ".entry";
 }
 std::string ReceiptPath(const std::string& profile, const std::string& run_id, const std::string& unit) {
-  return profile + "/receipts/" + FileStem(run_id, unit) + ".receipt";
+  return ReceiptsDir(profile) + "/" + FileStem(run_id, unit) + ".receipt";
 }
 
 // Checks the server's receipt: its signature by the server key the genesis
@@ -42,9 +44,11 @@ Result<v1::SignedEntry> MakeBallot(const MeetingClient& c, const record::Run& ru
   ASSIGN_OR_RETURN(v1::BallotLayout layout, record::VoterLayoutFor(v, run, unit));
   ASSIGN_OR_RETURN(std::string ctx, record::RunContext(v, run));
   ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
-  crypto::BallotSecrets secrets;  // wiped when it goes out of scope
-  auto enc = crypto::EncryptBallot(ctx, key, layout, marks, run.run_id, unit, &secrets);
-  secrets.Wipe();
+  // A ballot to cast keeps no secrets: EncryptBallot clears each cell's
+  // randomness when it returns (nothing asked for it), the marks are wiped
+  // here, and only the signed ballot (no randomness) is stored.
+  auto enc = crypto::EncryptBallot(ctx, key, layout, marks, run.run_id, unit, /*secrets_out=*/nullptr);
+  crypto::SecureWipe(marks.data(), marks.size() * sizeof(uint32_t));
   if (!enc.ok()) return enc.status();
   v1::EntryBody body;
   *body.mutable_ballot() = *enc;
@@ -138,7 +142,7 @@ Result<CastResult> CastBallot(std::unique_ptr<MeetingClient>* client, const reco
   }
   const std::string profile = (*client)->profile_dir();
   RETURN_IF_ERROR(CheckReceipt((*client)->view(), out.receipt, ballot));
-  RETURN_IF_ERROR(crypto::MakeDirs(profile + "/receipts", 0700));
+  RETURN_IF_ERROR(crypto::MakeDirs(ReceiptsDir(profile), 0700));
   RETURN_IF_ERROR(crypto::WritePublicFile(ReceiptPath(profile, run.run_id, unit), out.receipt.SerializeAsString())
                       .Annotate("storing the receipt"));
   return out;

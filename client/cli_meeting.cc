@@ -9,15 +9,18 @@
 #include <sstream>
 
 #include "client/args.h"
+#include "client/audit.h"
 #include "client/ballot_cast.h"
 #include "client/chair_entries.h"
 #include "client/commands.h"
 #include "client/meeting_client.h"
 #include "core/crypto/private_file.h"
+#include "core/crypto/secure.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
 #include "core/util/bytes.h"
+#include "core/util/fingerprint.h"
 #include "phieu/v1/rules.pb.h"
 
 namespace phieu::client {
@@ -205,7 +208,7 @@ int RunStatus(const Argv& argv) {
             << "  you: " << (*client)->participant_id();
   std::string unit = (*client)->own_unit();
   if (!unit.empty()) std::cout << " (đại biểu " << UnitName(v, unit) << ")";
-  std::cout << "\n  chain: " << v.length() << " entries, head " << record::EntryId(v.entries().back()).substr(0, 16) << "\n";
+  std::cout << "\n  chain: " << v.length() << " entries, head " << ShortFingerprint(v.entries().back().hash()) << "\n";
   uint64_t present = 0;
   for (const auto& [u, att] : v.check_ins()) present += v.Weight(u);
   std::cout << "  có mặt / present: " << v.check_ins().size() << " of " << m.units_size() << " units ("
@@ -265,7 +268,7 @@ int RunCheckin(const Argv& argv) {
 }
 
 int RunVote(const Argv& argv) {
-  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes"});
+  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes", "challenge"});
   if (!args.ok()) return Fail(args.status());
   auto client_r = ConnectAndSync(*args);
   if (!client_r.ok()) return Fail(client_r.status());
@@ -285,6 +288,10 @@ int RunVote(const Argv& argv) {
   // the server answers an identical resend with the original receipt.
   std::vector<std::string> choices;
   if (StoredBallot(c.profile_dir(), run.run_id, unit)) {
+    if (args->Has("challenge")) {
+      return Fail(FailedPrecondition("a ballot for this run is already stored (cast, or in flight): an "
+                                     "encryption is checked before casting, not after"));
+    }
     std::cout << "Gửi lại phiếu đã lưu / resending the ballot stored earlier for this run\n";
   } else {
     auto layout = record::VoterLayoutFor(v, run, unit);
@@ -300,6 +307,8 @@ int RunVote(const Argv& argv) {
     if (!marks.ok()) return Fail(marks.status());
     std::cout << "Phiếu của / ballot of " << UnitName(v, unit) << " — " << spec.question() << ":"
               << Describe(spec, choices) << "\n";
+    if (args->Has("challenge")) return RunChallenge(c, run, unit, *marks);
+    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));  // CastBallot makes them again
     if (!args->Has("yes")) {
       std::cout << "Xác nhận bỏ phiếu? / Cast this ballot? [c/k] " << std::flush;
       std::string answer;
@@ -327,7 +336,11 @@ int RunWatch(const Argv& argv) {
   int seconds = std::atoi(args->Get("seconds", "0").c_str());
   uint64_t shown = c.view().length();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds > 0 ? seconds : 1 << 30);
-  std::cout << "watching " << c.view().meeting().id() << " from entry " << shown << "\n" << std::flush;
+  // Each line ends with the chain head after that entry (its short
+  // fingerprint): what the projector shows and the minutes print in full.
+  std::cout << "watching " << c.view().meeting().id() << " from entry " << shown
+            << ", đầu chuỗi / chain head " << ShortFingerprint(c.view().entries().back().hash())
+            << "\n" << std::flush;
   for (;;) {
     Status s = c.WaitFor([&](const BoardView& v) { return v.length() > shown; }, std::chrono::seconds(1), "events");
     for (; shown < c.view().length(); ++shown) {
@@ -335,7 +348,7 @@ int RunWatch(const Argv& argv) {
       std::cout << "#" << shown << " " << record::PayloadKind(body);
       if (body.has_open()) std::cout << " " << body.open().ballot_id();
       if (body.has_check_in()) std::cout << " " << body.check_in().unit_id();
-      std::cout << "\n" << std::flush;
+      std::cout << "  head " << ShortFingerprint(c.view().entry(shown).hash()) << "\n" << std::flush;
     }
     if (!until.empty()) {
       const Run* run = c.view().LatestRun(until);
@@ -390,7 +403,7 @@ int RunChair(const std::string& command, const Argv& argv) {
 
   auto posted = c.Post(body);
   if (!posted.ok()) return Fail(posted.status());
-  std::cout << command << ": entry " << posted->seq() << " " << Hex(posted->entry_hash()).substr(0, 16) << "\n";
+  std::cout << command << ": entry " << posted->seq() << " " << ShortFingerprint(posted->entry_hash()) << "\n";
 
   // --wait SECONDS: for ceremony start, wait until the key is fixed; for close,
   // until the result is published.

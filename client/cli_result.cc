@@ -16,10 +16,12 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
+#include "core/record/entry_signature.h"
 #include "core/record/record_file.h"
 #include "core/record/run_support.h"
 #include "core/rules/minutes.h"
 #include "core/util/bytes.h"
+#include "core/util/fingerprint.h"
 
 namespace phieu::client {
 namespace {
@@ -37,10 +39,7 @@ std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
 
 Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   const v1::BoardEntry& e = v.entry(run.result_seq);
-  if (e.signed_().author() != "server") return VerificationFailed("the result is not signed by the server");
-  ASSIGN_OR_RETURN(crypto::PublicKey server, crypto::PublicKey::FromEd25519Raw(v.genesis().server_signing_key()));
-  RETURN_IF_ERROR(server.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-                      .Annotate("server signature on the result"));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, e).Annotate("the result"));
   const v1::Result& result = v.body(run.result_seq).result();
   rules::MinutesInput in;
   in.meeting = v.meeting();
@@ -59,8 +58,8 @@ Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   }
   in.count_ended_unix_ms = e.server_time_ms();
   in.chain_head_hex = result.chain_head();
-  in.server_fingerprint = Hex(crypto::Sha256(v.genesis().server_signing_key())).substr(0, 16);
-  in.ca_fingerprint = Hex(crypto::Sha256(v.genesis().ca_certificate())).substr(0, 16);
+  in.server_fingerprint = ShortFingerprint(crypto::Sha256(v.genesis().server_signing_key()));
+  in.ca_fingerprint = ShortFingerprint(crypto::Sha256(v.genesis().ca_certificate()));
   if (run.cosigned.size() < v.ceremony().threshold) {
     in.notes.push_back({"Kết quả chưa đủ chữ ký của Ban kiểm phiếu (" + std::to_string(run.cosigned.size()) + "/" +
                             std::to_string(v.ceremony().threshold) + ").",

@@ -29,6 +29,10 @@ int RunTeller(const Argv& args);
 int RunDemo(const Argv& args);
 // `phieu record export --profile DIR`: the record as the server holds it.
 int RunRecordOverNetwork(const Argv& args);
+// `phieu spoiled CODE`: check a spoiled ballot (Benaloh challenge) on a second device.
+int RunSpoiled(const Argv& args);
+// `phieu receipts check [--record FILE] | list`.
+int RunReceipts(const Argv& args);
 
 // Prints "phieu: <message>" on stderr and maps the status to an exit code.
 int Fail(const Status& s);

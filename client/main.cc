@@ -6,6 +6,7 @@
 #include "client/app/app_server.h"
 #include "client/cli_certs.h"
 #include "client/cli_record.h"
+#include "client/cli_verify.h"
 #include "client/commands.h"
 
 namespace {
@@ -31,13 +32,20 @@ Everyone:
                                          chair and projector pages on 127.0.0.1)
   status                                 the meeting, attendance, key ceremony, ballots
   ballots                                the ballot questions and their state
-  watch [--seconds N] [--until-result BALLOT]   follow the board live
+  watch [--seconds N] [--until-result BALLOT]   follow the board live (with the chain head)
+  spoiled CODE                           second device: check a delegate's spoiled ballot
   result BALLOT [--lang en] [--html FILE]   the counting minutes (biên bản kiểm phiếu)
   record export (--data DIR | --profile DIR) --out FILE [--json]   the election record
+  verify RECORD --ca CA.pem [--expect-head HASH] [--receipt FILE]... [--json] [--quiet]
+                                         check an election record offline (docs/audit.md)
+  verify RECORD --spoiled [CODE] [--ca CA.pem]   open spoiled ballots: the choices they encrypt
 
 Delegates:
   checkin [--remote]                     điểm danh
   vote [BALLOT] [--choice ID]... [--blank] [--yes] [--for-unit UNIT]   bỏ phiếu
+  vote BALLOT --choice ID... --challenge check the encryption first (spoiled, nothing cast)
+  receipts check [--record FILE]         each receipt is in the chain and was counted
+  receipts list                          the receipts kept in the profile
   accept-proxy --unit UNIT               accept carrying an absent unit's vote
 
 Chair:
@@ -76,6 +84,7 @@ int main(int argc, char** argv) {
       for (const auto& a : rest) offline |= a == "--data" || a.rfind("--data=", 0) == 0;
       return offline ? RunRecord(rest) : RunRecordOverNetwork(rest);
     }
+    if (command == "verify") return RunVerify(rest);
     if (command == "status") return RunStatus(rest);
     if (command == "ballots") return RunBallots(rest);
     if (command == "checkin") return RunCheckin(rest);
@@ -86,6 +95,8 @@ int main(int argc, char** argv) {
     if (command == "result") return RunResult(rest);
     if (command == "teller") return RunTeller(rest);
     if (command == "demo") return RunDemo(rest);
+    if (command == "spoiled") return RunSpoiled(rest);
+    if (command == "receipts") return RunReceipts(rest);
     if (command == "app") return RunApp(rest);
     if (command == "open" || command == "close" || command == "cancel" || command == "runoff" ||
         command == "proxy" || command == "ceremony" || command == "close-meeting") {

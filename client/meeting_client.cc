@@ -77,25 +77,30 @@ Result<v1::Envelope> MeetingClient::Call(v1::Envelope request) {
   return response;
 }
 
-Status MeetingClient::CheckGenesis(const v1::BoardEntry& entry) const {
+Status CheckGenesisEntry(const v1::BoardEntry& entry, const crypto::Certificate& ca,
+                         const std::string& meeting_id) {
   v1::EntryBody body;
   if (!body.ParseFromString(entry.signed_().body()) || !body.has_genesis()) {
     return VerificationFailed("entry 0 is not a genesis entry");
   }
   if (entry.signed_().author() != "ca") return VerificationFailed("entry 0 is not signed by the meeting CA");
-  if (body.genesis().ca_certificate() != creds_.ca.Der()) {
+  if (body.genesis().ca_certificate() != ca.Der()) {
     return VerificationFailed(
         "the server's meeting was made by another CA than the one in this profile "
         "(wrong server, or a stale profile)");
   }
-  ASSIGN_OR_RETURN(crypto::PublicKey ca_key, creds_.ca.Key());
+  ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
   RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, entry.signed_().body(), entry.signed_().signature())
                       .Annotate("genesis signature by the meeting CA"));
-  if (body.meeting_id() != creds_.profile.meeting_id()) {
+  if (body.meeting_id() != meeting_id) {
     return VerificationFailed("the server runs meeting '" + body.meeting_id() +
-                              "', this profile is for '" + creds_.profile.meeting_id() + "'");
+                              "', this profile is for '" + meeting_id + "'");
   }
   return Status::Ok();
+}
+
+Status MeetingClient::CheckGenesis(const v1::BoardEntry& entry) const {
+  return CheckGenesisEntry(entry, creds_.ca, creds_.profile.meeting_id());
 }
 
 Status MeetingClient::CheckOwnPin() const {

@@ -82,6 +82,11 @@ class MeetingClient {
 // Error envelope → Status, keeping the server's message.
 Status StatusFromError(const v1::Error& error);
 
+// Entry 0 is the genesis of `meeting_id`, made and signed by the meeting CA
+// `ca` (the one a profile trusts). Used on a live board and on a record file.
+Status CheckGenesisEntry(const v1::BoardEntry& entry, const crypto::Certificate& ca,
+                         const std::string& meeting_id);
+
 }  // namespace phieu::client
 
 #endif  // PHIEU_CLIENT_MEETING_CLIENT_H_

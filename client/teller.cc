@@ -1,5 +1,6 @@
 #include "client/teller.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
@@ -22,6 +23,7 @@
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/record_file.h"
+#include "core/record/entry_signature.h"
 #include "core/rules/outcome.h"
 #include "core/util/bytes.h"
 
@@ -30,25 +32,6 @@ namespace {
 
 using record::BoardView;
 using record::Run;
-
-Status CheckAuthorSignature(const BoardView& view, const v1::BoardEntry& e) {
-  const record::RosterPerson* person = view.PersonByPin(e.signed_().author());
-  if (!person) return VerificationFailed("entry " + std::to_string(e.seq()) + ": author is not on the roster");
-  if (person->revoked && person->revoked_seq < e.seq()) {
-    return VerificationFailed("entry " + std::to_string(e.seq()) + ": author's pin was revoked before it");
-  }
-  ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
-  ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
-  return key.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-      .Annotate("entry " + std::to_string(e.seq()) + " signature");
-}
-
-Status CheckServerSignature(const BoardView& view, const v1::BoardEntry& e) {
-  if (e.signed_().author() != "server") return VerificationFailed("entry " + std::to_string(e.seq()) + " is not the server's");
-  ASSIGN_OR_RETURN(crypto::PublicKey key, crypto::PublicKey::FromEd25519Raw(view.genesis().server_signing_key()));
-  return key.Verify(crypto::kEntryDomain, e.signed_().body(), e.signed_().signature())
-      .Annotate("server signature on entry " + std::to_string(e.seq()));
-}
 
 }  // namespace
 
@@ -117,24 +100,28 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
   }
   if (!st->refused.empty()) return Status::Ok();
   ASSIGN_OR_RETURN(std::string ctx, record::RunContext(v, run));
-  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
+  if (!joint_table_ || joint_table_done_ != v.ceremony().done_entry) {
+    ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
+    ASSIGN_OR_RETURN(crypto::FixedBase table, crypto::FixedBase::Create(key));
+    joint_table_.emplace(std::move(table));
+    joint_table_done_ = v.ceremony().done_entry;
+  }
+  const crypto::FixedBase& key = *joint_table_;
   // Ballots in chain order, each once. A ballot after the close is not counted.
-  for (uint64_t seq = run.open_seq + 1; seq < v.length(); ++seq) {
+  for (uint64_t seq = std::max(run.open_seq + 1, st->next_seq); seq < v.length(); st->next_seq = ++seq) {
     if (run.closed && seq > run.close_seq) break;
     const v1::EntryBody& body = v.body(seq);
     if (!body.has_ballot() || body.ballot().run_id() != run.run_id || st->checked.count(seq)) continue;
     const v1::BoardEntry& e = v.entry(seq);
     const v1::EncryptedBallot& b = body.ballot();
-    Status s = CheckAuthorSignature(v, e);
+    Status s = record::VerifyEntrySignature(v, e);
     if (s.ok()) {
       Result<std::string> caster = record::CasterFor(v, run, b.unit_id());
       const record::RosterPerson* author = v.PersonByPin(e.signed_().author());
       if (!caster.ok()) s = caster.status();
       else if (!author || author->participant_id != *caster) s = VerificationFailed("ballot of '" + b.unit_id() + "' cast by someone who may not");
     }
-    for (uint64_t other : st->checked) {
-      if (v.body(other).ballot().unit_id() == b.unit_id()) s = VerificationFailed("a second ballot for '" + b.unit_id() + "'");
-    }
+    if (st->units.count(b.unit_id())) s = VerificationFailed("a second ballot for '" + b.unit_id() + "'");
     if (s.ok()) {
       Result<v1::BallotLayout> layout = record::VoterLayoutFor(v, run, b.unit_id());
       s = layout.ok() ? crypto::VerifyBallot(ctx, key, *layout, b) : layout.status();
@@ -146,6 +133,7 @@ Status Teller::CheckBallots(const Run& run, RunState* st) {
       return Status::Ok();
     }
     st->checked.insert(seq);
+    st->units.insert(b.unit_id());
     st->ballot_ids.push_back(record::EntryId(e));
   }
   return Status::Ok();
@@ -161,7 +149,7 @@ Status Teller::MaybeDecrypt(const Run& run, RunState* st) {
   if (!st->refused.empty()) return Status::Ok();
 
   const v1::BoardEntry& tally_entry = v.entry(run.tally_seq);
-  RETURN_IF_ERROR(CheckServerSignature(v, tally_entry));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, tally_entry));
   const v1::Tally& tally = v.body(run.tally_seq).tally();
   // Only a total this teller added up itself, from ballots it checked itself.
   if (std::vector<std::string>(tally.ballot_entries().begin(), tally.ballot_entries().end()) != st->ballot_ids) {
@@ -219,7 +207,7 @@ Status Teller::MaybeCosign(const Run& run) {
   if (InJournal(journal_line)) return Status::Ok();
 
   const v1::BoardEntry& e = v.entry(run.result_seq);
-  RETURN_IF_ERROR(CheckServerSignature(v, e));
+  RETURN_IF_ERROR(record::VerifyServerSignature(v, e));
   const v1::Result& result = v.body(run.result_seq).result();
   // Recompute the totals from the posted shares of the tellers the result names.
   std::vector<uint32_t> indices(result.tellers().begin(), result.tellers().end());
@@ -253,6 +241,11 @@ Status Teller::Step() {
   for (const Run* run : v.RunsInOrder()) {
     RunState& st = runs_[run->run_id];
     if (run->cancelled) continue;
+    // Unlock the share while the ballot is open, so that the close does
+    // not wait for the passphrase's key derivation.
+    if (!run->closed && run->result_entry.empty() && record::TellerIndex(v, client_->participant_id()) != 0) {
+      RETURN_IF_ERROR(LoadShare());
+    }
     RETURN_IF_ERROR(CheckBallots(*run, &st));
     RETURN_IF_ERROR(MaybeDecrypt(*run, &st));
     RETURN_IF_ERROR(MaybeCosign(*run));

@@ -4,10 +4,11 @@
 // The teller's client decides what it decrypts, not the server:
 //  - it takes part in the key ceremony (client/teller_ceremony.cc) and keeps
 //    its secret share only on this laptop, sealed under a passphrase
-//    (scrypt + AES-256-GCM), unlocked when first needed;
+//    (scrypt + AES-256-GCM), unlocked when a ballot opens (so that the
+//    close does not wait for scrypt);
 //  - it checks every ballot as it arrives (the author's pinned certificate
-//    and signature, who may cast for the unit, the proofs) and adds it to its
-//    own weighted aggregate;
+//    and signature, who may cast for the unit, the proofs, with the joint
+//    key's FixedBase table) and adds it to its own weighted aggregate;
 //  - when the server publishes a run's tally, it decrypts only if the tally
 //    is exactly its own aggregate over exactly the ballots it checked, the
 //    run was not cancelled, it holds at least the minimum number of ballots,
@@ -24,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <vector>
 #include <string>
 
 #include "client/meeting_client.h"
@@ -49,6 +51,8 @@ class Teller {
   struct RunState {
     std::unique_ptr<record::RunAggregate> aggregate;
     std::set<uint64_t> checked;       // ballot seqs verified and added
+    std::set<std::string> units;      // units of the checked ballots
+    uint64_t next_seq = 0;            // entries before it were looked at
     std::vector<std::string> ballot_ids;  // entry ids in chain order
     std::string refused;              // why this teller will not decrypt the run
   };
@@ -67,6 +71,8 @@ class Teller {
   std::string passphrase_;
   std::unique_ptr<TellerCeremony> ceremony_;
   std::optional<crypto::Scalar> share_;
+  std::optional<crypto::FixedBase> joint_table_;  // for joint_table_done_
+  std::string joint_table_done_;
   std::map<std::string, RunState> runs_;
   bool finished_ = false;
 };

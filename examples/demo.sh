@@ -97,6 +97,8 @@ done
 say "7. Closing the meeting"
 "$PHIEU" close-meeting --profile "$P/$CHAIR"
 "$PHIEU" record export --profile "$P/$CHAIR" --out "$WORK/record.pb"
+say "8. Anyone checks the record offline against the meeting CA (phieu verify)"
+"$PHIEU" verify "$WORK/record.pb" --ca "$WORK/meeting/ca/ca.pem" --quiet
 "$PHIEU" result --all --profile "$P/$CHAIR" --html "$WORK/minutes.html" > /dev/null
 echo "election record: $WORK/record.pb; minutes: $WORK/minutes.html"
 echo "The demo's votes are illustrative: the published reports give outcomes, not counts."

@@ -8,9 +8,11 @@
 // own (--ca, --cert, --key, --signing-key, --genesis). Loopback by default.
 // SIGINT / SIGTERM stop it cleanly; a restart carries on where it stopped.
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -32,6 +34,7 @@ constexpr char kUsage[] =
     "usage: phieu-server --certs DIR [--data DIR] [--listen HOST:PORT] [--port-file FILE]\n"
     "       [--ca FILE] [--cert FILE] [--key FILE] [--signing-key FILE] [--genesis FILE]\n"
     "       [--heartbeat SECONDS] [--idle-drop SECONDS] [--workers N]\n"
+    "       [--post-rate PER_SECOND] [--post-burst N] [--max-connections N] [--max-unauthenticated N]\n"
     "Serves one meeting over mutual TLS 1.3 (loopback unless --listen names another address).\n";
 
 int Fail(const Status& s) {
@@ -49,12 +52,28 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& s) {
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
 
+// A flag's value as a number from `min` to one million; `fallback` when the flag is absent.
+Result<double> NumberFlag(const phieu::client::Args& args, const std::string& name, double fallback,
+                          double min) {
+  constexpr double kMax = 1e6;
+  if (!args.Has(name)) return fallback;
+  const std::string text = args.Get(name);
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !(v >= min && v <= kMax)) {
+    return phieu::InvalidArgument("--" + name + " needs a number from " + std::to_string(static_cast<int>(min)) +
+                                  " to 1000000, not '" + text + "'");
+  }
+  return v;
+}
+
 int Main(int argc, char** argv) {
   std::vector<std::string> argv_list(argv + 1, argv + argc);
   auto args = phieu::client::Args::Parse(
       argv_list,
       {"certs", "data", "listen", "port-file", "ca", "cert", "key", "signing-key", "genesis",
-       "heartbeat", "idle-drop", "workers"},
+       "heartbeat", "idle-drop", "workers", "post-rate", "post-burst", "max-connections",
+       "max-unauthenticated"},
       {"help"});
   if (!args.ok()) {
     std::cerr << "phieu-server: " << args.status().message() << "\n" << kUsage;
@@ -94,6 +113,11 @@ int Main(int argc, char** argv) {
 
   phieu::server::MeetingServiceOptions service_options;
   service_options.data_dir = data_dir;
+  auto post_rate = NumberFlag(*args, "post-rate", service_options.post_rate.per_second, 0);
+  if (!post_rate.ok()) return Fail(post_rate.status());
+  auto post_burst = NumberFlag(*args, "post-burst", service_options.post_rate.burst, 1);
+  if (!post_burst.ok()) return Fail(post_burst.status());
+  service_options.post_rate = phieu::server::RateLimit{*post_rate, *post_burst};
   auto service = phieu::server::MeetingService::Open(service_options, *ca, std::move(*signing),
                                                      have_genesis ? &genesis : nullptr);
   if (!service.ok()) return Fail(service.status());
@@ -108,7 +132,23 @@ int Main(int argc, char** argv) {
   options.ca_file = ca_file;
   if (args->Has("heartbeat")) options.heartbeat = std::chrono::seconds(std::atoi(args->Get("heartbeat").c_str()));
   if (args->Has("idle-drop")) options.idle_drop = std::chrono::seconds(std::atoi(args->Get("idle-drop").c_str()));
+  auto max_connections = NumberFlag(*args, "max-connections", static_cast<double>(options.max_connections), 1);
+  if (!max_connections.ok()) return Fail(max_connections.status());
+  options.max_connections = static_cast<size_t>(*max_connections);
+  auto max_unauthenticated =
+      NumberFlag(*args, "max-unauthenticated", static_cast<double>(options.max_unauthenticated), 1);
+  if (!max_unauthenticated.ok()) return Fail(max_unauthenticated.status());
+  options.max_unauthenticated = static_cast<size_t>(*max_unauthenticated);
   if (args->Has("workers")) options.worker_threads = std::max(1, std::atoi(args->Get("workers").c_str()));
+  // Every connection is a file descriptor: allow as many as the hard limit.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) std::cerr << "phieu-server: cannot raise the open-file limit\n";
+  }
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < options.max_connections + 64) {
+    std::cerr << "phieu-server: warning: the open-file limit (" << lim.rlim_cur
+              << ") is below --max-connections\n";
+  }
 
   boost::asio::io_context io;
   phieu::server::Server server(io, options, **service);

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
+#include <optional>
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/dlog.h"
+#include "core/crypto/private_file.h"
 #include "core/crypto/proofs.h"
 #include "core/crypto/threshold.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/chain.h"
+#include "core/record/entry_signature.h"
 #include "core/record/run_support.h"
 #include "core/rules/counts.h"
 #include "core/rules/layout.h"
@@ -69,33 +71,102 @@ Status RequireRole(const BoardView& view, const std::string& participant_id, v1:
   return Status::Ok();
 }
 
+// The role an entry kind needs (checked before its signature); nullopt: any
+// participant (check-in, proxy acceptance: their own rules follow), or checked
+// elsewhere (a roster change: the chair carries it, the CA signs it).
+struct RoleRule {
+  v1::Role role;
+  const char* what;
+};
+
+std::optional<RoleRule> RequiredRole(const v1::EntryBody& body) {
+  if (IsCeremonyMessage(body)) return RoleRule{v1::ROLE_TELLER, "post key ceremony messages"};
+  switch (body.payload_case()) {
+    case v1::EntryBody::kProxy: return RoleRule{v1::ROLE_CHAIR, "record a proxy"};
+    case v1::EntryBody::kCeremonyStart: return RoleRule{v1::ROLE_CHAIR, "start the key ceremony"};
+    case v1::EntryBody::kOpen: return RoleRule{v1::ROLE_CHAIR, "open a ballot"};
+    case v1::EntryBody::kClose: return RoleRule{v1::ROLE_CHAIR, "close a ballot"};
+    case v1::EntryBody::kCancel: return RoleRule{v1::ROLE_CHAIR, "cancel a ballot"};
+    case v1::EntryBody::kMeetingClosed: return RoleRule{v1::ROLE_CHAIR, "close the meeting"};
+    case v1::EntryBody::kDecryptionShare: return RoleRule{v1::ROLE_TELLER, "post decryption shares"};
+    case v1::EntryBody::kResultCosign: return RoleRule{v1::ROLE_TELLER, "co-sign a result"};
+    case v1::EntryBody::kShareDestroyed: return RoleRule{v1::ROLE_TELLER, "record a destroyed share"};
+    default: return std::nullopt;
+  }
+}
+
 // Everything that can be said about a ballot without curve arithmetic:
 // who, which run, which unit, duplicates. Runs under the state lock.
 struct BallotPlan {
   std::string run_context;
-  std::string joint_key;  // encoded point
   v1::BallotLayout layout;
-  uint32_t weight = 1;
 };
+
+// What a ballot of `unit` in `run` is checked against (outside the lock).
+Result<BallotPlan> PlanFor(const BoardView& view, const Run& run, const std::string& unit) {
+  BallotPlan plan;
+  ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view, run));
+  ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view, run, unit));
+  return plan;
+}
+
+// At most this many spoiled ballots (Benaloh challenges) per unit per run.
+constexpr size_t kMaxSpoilsPerUnit = 10;
+
+// Whether `unit` may still spoil an encryption with tracking code `code` in
+// `run`: the run is open, the unit has not cast, and it is under the cap.
+Status CheckSpoilAllowed(const BoardView& view, const Run& run, const std::string& unit,
+                         const std::string& code) {
+  if (run.cancelled) return FailedPrecondition("this ballot was cancelled");
+  if (run.closed) return FailedPrecondition("this ballot is closed; an encryption is checked while it is open");
+  auto cast = run.ballots.find(unit);
+  if (cast != run.ballots.end()) {
+    if (Hex(crypto::TrackingCode(view.body(cast->second.seq).ballot())) == code) {
+      return FailedPrecondition("this ballot was cast; a cast ballot is never revealed");
+    }
+    return FailedPrecondition("unit '" + unit +
+                              "' has already cast its ballot in this run; an encryption is checked before casting");
+  }
+  size_t spoiled = 0;
+  for (uint64_t seq : run.spoiled_seqs) spoiled += view.body(seq).spoiled().ballot().unit_id() == unit;
+  if (spoiled >= kMaxSpoilsPerUnit) {
+    return FailedPrecondition("unit '" + unit + "' has already checked " + std::to_string(spoiled) +
+                              " encryptions in this run, the most allowed; cast the ballot now");
+  }
+  return Status::Ok();
+}
+
+// A ballot whose encryption was revealed by a spoil is never counted.
+Status CheckNotRevealed(const Run& run, const std::string& code) {
+  auto spoiled = run.spoiled_codes.find(code);
+  if (spoiled == run.spoiled_codes.end()) return Status::Ok();
+  return FailedPrecondition("this encryption was revealed (spoiled ballot, entry " +
+                            std::to_string(spoiled->second) + "); encrypt afresh");
+}
 
 }  // namespace
 
 MeetingService::MeetingService(MeetingServiceOptions options,
                                std::unique_ptr<board::BoardStore> store,
                                crypto::PrivateKey signing_key)
-    : options_(std::move(options)), store_(std::move(store)), signing_key_(std::move(signing_key)) {
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      signing_key_(std::move(signing_key)),
+      limiter_(options_.post_rate) {
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
+  committer_ = std::make_unique<board::GroupCommitter>(
+      [this](std::vector<board::BoardStore::BatchItem> items) { return CommitBatch(std::move(items)); });
 }
 
 Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptions options,
                                                              const crypto::Certificate& ca,
                                                              crypto::PrivateKey signing_key,
                                                              const v1::SignedEntry* genesis) {
-  std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
-  if (ec) return Unavailable("cannot create data directory " + options.data_dir + ": " + ec.message());
+  // MakeDirs fsyncs the parent of each directory it creates: a new board
+  // must not vanish with its directory at a power cut.
+  RETURN_IF_ERROR(crypto::MakeDirs(options.data_dir).Annotate("cannot create data directory"));
   ASSIGN_OR_RETURN(std::unique_ptr<board::BoardStore> store,
-                   board::BoardStore::Open(options.data_dir + "/board.sqlite"));
+                   board::BoardStore::Open(options.data_dir + "/board.sqlite", options.board_vfs));
   std::unique_ptr<MeetingService> svc(
       new MeetingService(std::move(options), std::move(store), std::move(signing_key)));
 
@@ -262,6 +333,11 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
                                                     const v1::EntryBody& body,
                                                     board::EntryIndex index) {
   ASSIGN_OR_RETURN(v1::BoardEntry entry, store_->Append(signed_entry, index, options_.now_ms()));
+  RETURN_IF_ERROR(PublishLocked(entry));
+  return entry;
+}
+
+Status MeetingService::PublishLocked(const v1::BoardEntry& entry) {
   Status applied = view_.Apply(entry);
   if (!applied.ok()) {
     // The store and the view disagree: nothing sensible can follow.
@@ -272,7 +348,75 @@ Result<v1::BoardEntry> MeetingService::AppendLocked(const v1::SignedEntry& signe
     *ev.mutable_event()->mutable_appended() = entry;
     sink_->Broadcast(ev);
   }
-  return entry;
+  return Status::Ok();
+}
+
+Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatch(
+    std::vector<board::BoardStore::BatchItem> items) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // The world may have moved since each ballot was checked: a run closed or
+  // cancelled meanwhile takes no more ballots. Duplicates (also two in this
+  // batch) are refused by the store inside the transaction.
+  std::vector<std::optional<board::BoardStore::AppendOutcome>> answers(items.size());
+  std::vector<board::BoardStore::BatchItem> accepted;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const board::EntryIndex& index = items[i].second;
+    if (index.kind == board::kBallotKind) {
+      const Run* run = view_.FindRun(index.run_id);
+      if (!run || run->closed || run->cancelled) {
+        answers[i].emplace(FailedPrecondition("this ballot closed meanwhile"));
+        continue;
+      }
+      if (Status revealed = CheckNotRevealed(*run, index.tracking_code); !revealed.ok()) {
+        answers[i].emplace(revealed);  // a spoil of this encryption landed meanwhile
+        continue;
+      }
+    }
+    accepted.push_back(std::move(items[i]));
+    where.push_back(i);
+  }
+  if (!accepted.empty()) {
+    ASSIGN_OR_RETURN(std::vector<board::BoardStore::AppendOutcome> stored,
+                     store_->AppendBatch(std::move(accepted), options_.now_ms()));
+    for (size_t k = 0; k < stored.size(); ++k) {
+      if (stored[k].ok()) {
+        if (Status s = PublishLocked(*stored[k]); !s.ok()) stored[k] = s;
+      }
+      answers[where[k]].emplace(std::move(stored[k]));
+    }
+  }
+  std::vector<board::BoardStore::AppendOutcome> out;
+  out.reserve(answers.size());
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+Result<v1::Posted> MeetingService::AnswerExistingBallotLocked(const Run& run, const v1::SignedEntry& se,
+                                                              const std::string& unit_id,
+                                                              std::string* stored_code) const {
+  const uint64_t seq = run.ballots.at(unit_id).seq;
+  const v1::BoardEntry& e = view_.entry(seq);
+  const v1::EncryptedBallot& stored = view_.body(seq).ballot();
+  if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
+    v1::Posted p;
+    p.set_seq(e.seq());
+    p.set_entry_hash(e.hash());
+    ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
+    return p;
+  }
+  *stored_code = Hex(crypto::TrackingCode(stored));
+  return AlreadyExists("unit '" + unit_id + "' has already voted in this run");
+}
+
+Result<crypto::FixedBase> MeetingService::JointTableLocked() {
+  if (!joint_table_ || joint_table_done_ != view_.ceremony().done_entry) {
+    ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
+    ASSIGN_OR_RETURN(crypto::FixedBase table, crypto::FixedBase::Create(key));
+    joint_table_.emplace(std::move(table));
+    joint_table_done_ = view_.ceremony().done_entry;
+  }
+  return *joint_table_;
 }
 
 Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBody& body_in) {
@@ -291,8 +435,48 @@ Result<v1::BoardEntry> MeetingService::AppendServerEntryLocked(const v1::EntryBo
   return e;
 }
 
+Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEntry& se,
+                                         const v1::EntryBody& body, std::string* stored_code,
+                                         std::optional<v1::Posted>* resend) const {
+  const std::string& pid = who.participant_id;
+  if (!body.has_roster_change() && se.author() != who.pin) {
+    return PermissionDenied("entry is signed for another certificate than this connection's");
+  }
+  switch (body.payload_case()) {
+    case v1::EntryBody::kGenesis:
+      return PermissionDenied("the genesis is loaded when the server starts, not posted");
+    case v1::EntryBody::kTally:
+    case v1::EntryBody::kResult:
+    case v1::EntryBody::kCeremonyDone:
+      return PermissionDenied("only the server writes " + record::PayloadKind(body) + " entries");
+    case v1::EntryBody::kBallot:
+      break;
+    default: {
+      const std::optional<RoleRule> rule = RequiredRole(body);
+      if (rule) RETURN_IF_ERROR(RequireRole(view_, pid, rule->role, rule->what));
+      return Status::Ok();
+    }
+  }
+  const v1::EncryptedBallot& b = body.ballot();
+  const Run* run = view_.FindRun(b.run_id());
+  if (!run) return NotFound("no run " + b.run_id());
+  if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
+  if (run->closed) return FailedPrecondition("this ballot is closed");
+  ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+  if (caster != pid) {
+    return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
+  }
+  if (!run->ballots.count(b.unit_id())) return Status::Ok();
+  // An identical resend (the caster's own, already verified and counted
+  // body) gets the original receipt, with nothing appended.
+  ASSIGN_OR_RETURN(v1::Posted p, AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code));
+  resend->emplace(std::move(p));
+  return Status::Ok();
+}
+
 Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
                                         std::string* stored_code) {
+  RETURN_IF_ERROR(limiter_.Take(who.pin));
   if (se.body().size() > options_.max_entry_body) {
     return ResourceExhausted("entry body of " + std::to_string(se.body().size()) +
                              " bytes exceeds the cap");
@@ -306,6 +490,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
                            view_.meeting().id() + "'");
   }
   if (view_.meeting_closed()) return FailedPrecondition("the meeting is closed");
+  // Role, phase and duplicates before any signature or proof (curve arithmetic).
+  std::optional<v1::Posted> resend;
+  RETURN_IF_ERROR(CheapChecksLocked(who, se, body, stored_code, &resend));
+  if (resend) return *std::move(resend);
 
   // Who signed it. Participants sign with their own certificate key; roster
   // changes are signed offline by the meeting CA and carried by the chair.
@@ -313,31 +501,19 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
   if (body.has_roster_change()) {
     RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "post a roster change"));
     if (se.author() != "ca") return VerificationFailed("a roster change must be signed by the meeting CA");
-    ASSIGN_OR_RETURN(crypto::Certificate ca,
-                     crypto::Certificate::FromDer(view_.genesis().ca_certificate()));
-    ASSIGN_OR_RETURN(crypto::PublicKey ca_key, ca.Key());
-    RETURN_IF_ERROR(ca_key.Verify(crypto::kEntryDomain, se.body(), se.signature())
-                        .Annotate("roster change signature by the meeting CA"));
   } else {
-    if (se.author() != who.pin) {
-      return PermissionDenied("entry is signed for another certificate than this connection's");
-    }
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
-    ASSIGN_OR_RETURN(crypto::Certificate cert, crypto::Certificate::FromDer(person->certificate));
-    ASSIGN_OR_RETURN(crypto::PublicKey key, cert.Key());
-    RETURN_IF_ERROR(
-        key.Verify(crypto::kEntryDomain, se.body(), se.signature()).Annotate("entry signature"));
   }
+  RETURN_IF_ERROR(record::VerifySignedEntry(view_, se, view_.length()));
 
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {
     case v1::EntryBody::kGenesis:
-      return PermissionDenied("the genesis is loaded when the server starts, not posted");
     case v1::EntryBody::kTally:
     case v1::EntryBody::kResult:
     case v1::EntryBody::kCeremonyDone:
-      return PermissionDenied("only the server writes " + index.kind + " entries");
+      return Internal(index.kind + " entry got past CheapChecksLocked");  // refused there
 
     case v1::EntryBody::kRosterChange: {
       for (const auto& pin : body.roster_change().revoke_pins()) {
@@ -387,7 +563,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kProxy: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "record a proxy"));
       const auto& p = body.proxy();
       if (!view_.Unit(p.absent_unit_id())) return NotFound("no unit '" + p.absent_unit_id() + "'");
       if (view_.check_ins().count(p.absent_unit_id())) {
@@ -416,7 +591,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCeremonyStart:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "start the key ceremony"));
       RETURN_IF_ERROR(CheckCeremonyStart(view_, body.ceremony_start()));
       break;
     case v1::EntryBody::kCeremonyCommit:
@@ -425,12 +599,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     case v1::EntryBody::kCeremonyComplaint:
     case v1::EntryBody::kCeremonyComplaintAnswer:
     case v1::EntryBody::kCeremonyTestDecryption:
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post key ceremony messages"));
       RETURN_IF_ERROR(CheckCeremonyMessage(view_, pid, body));
       break;
 
     case v1::EntryBody::kOpen: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "open a ballot"));
       const auto& o = body.open();
       const v1::BallotSpec* spec = view_.Spec(o.ballot_id());
       if (!spec) return NotFound("no ballot '" + o.ballot_id() + "' in the meeting");
@@ -473,7 +645,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kClose: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close a ballot"));
       const Run* run = view_.FindRun(body.close().run_id());
       if (!run) return NotFound("no run " + body.close().run_id());
       if (run->closed || run->cancelled) return FailedPrecondition("the run is not open");
@@ -482,7 +653,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kCancel: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "cancel a ballot"));
       const Run* run = view_.FindRun(body.cancel().run_id());
       if (!run) return NotFound("no run " + body.cancel().run_id());
       if (run->cancelled) return FailedPrecondition("the run is already cancelled");
@@ -492,70 +662,86 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kBallot: {
+      // CheapChecksLocked found the run open, the caster allowed and no ballot of the unit.
       const v1::EncryptedBallot& b = body.ballot();
       const Run* run = view_.FindRun(b.run_id());
-      if (!run) return NotFound("no run " + b.run_id());
-      if (run->cancelled) return FailedPrecondition("this ballot was cancelled");
-      if (run->closed) return FailedPrecondition("this ballot is closed");
-      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
-      if (caster != pid) {
-        return PermissionDenied(pid + " may not cast the ballot of '" + b.unit_id() + "'");
-      }
       const std::string code = Hex(crypto::TrackingCode(b));
-      auto existing = run->ballots.find(b.unit_id());
-      if (existing != run->ballots.end()) {
-        const v1::BoardEntry& e = view_.entry(existing->second.seq);
-        const v1::EncryptedBallot& stored = view_.body(existing->second.seq).ballot();
-        if (e.signed_().body() == se.body()) {  // an identical resend: the original receipt
-          v1::Posted p;
-          p.set_seq(e.seq());
-          p.set_entry_hash(e.hash());
-          ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, stored));
-          return p;
-        }
-        *stored_code = Hex(crypto::TrackingCode(stored));
-        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
-      }
-      BallotPlan plan;
-      ASSIGN_OR_RETURN(plan.run_context, record::RunContext(view_, *run));
-      ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view_));
-      ASSIGN_OR_RETURN(plan.joint_key, key.Encode());
-      ASSIGN_OR_RETURN(plan.layout, record::VoterLayoutFor(view_, *run, b.unit_id()));
+      RETURN_IF_ERROR(CheckNotRevealed(*run, code));
+      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
       const std::string run_id = run->run_id;
 
       // The proofs are the expensive part: check them without the lock.
       lock.unlock();
-      ASSIGN_OR_RETURN(crypto::Point k2, crypto::Point::Decode(plan.joint_key));
-      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, k2, plan.layout, b)
+      RETURN_IF_ERROR(crypto::VerifyBallot(plan.run_context, joint_key, plan.layout, b)
                           .Annotate("ballot of '" + b.unit_id() + "'"));
-      lock.lock();
-
-      // The world may have moved meanwhile: check the phase and duplicates again.
-      run = view_.FindRun(run_id);
-      if (run->closed || run->cancelled) return FailedPrecondition("this ballot closed meanwhile");
-      if (run->ballots.count(b.unit_id())) {
-        *stored_code = Hex(crypto::TrackingCode(view_.body(run->ballots.at(b.unit_id()).seq).ballot()));
-        return AlreadyExists("unit '" + b.unit_id() + "' has already voted in this run");
-      }
       index.run_id = run_id;
       index.unit_id = b.unit_id();
       index.tracking_code = code;
-      ASSIGN_OR_RETURN(v1::BoardEntry e, AppendLocked(se, body, index));
+      // Group commit (CommitBatch re-checks the run under the lock); the
+      // receipt is made only once the entry is committed.
+      Result<v1::BoardEntry> e = committer_->Append(se, index);
+      lock.lock();
+      if (!e.ok()) {
+        run = view_.FindRun(run_id);
+        if (e.status().code() == StatusCode::kAlreadyExists && run && run->ballots.count(b.unit_id())) {
+          return AnswerExistingBallotLocked(*run, se, b.unit_id(), stored_code);
+        }
+        return e.status();
+      }
       v1::Posted p;
-      p.set_seq(e.seq());
-      p.set_entry_hash(e.hash());
-      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(e, b));
+      p.set_seq(e->seq());
+      p.set_entry_hash(e->hash());
+      ASSIGN_OR_RETURN(*p.mutable_receipt(), ReceiptFor(*e, b));
       return p;
     }
 
-    case v1::EntryBody::kSpoiled:
-      return FailedPrecondition("spoiled ballots (Benaloh challenge) are not accepted by this server yet");
+    case v1::EntryBody::kSpoiled: {
+      // Benaloh challenge: the caster reveals an encryption it will not cast.
+      // Published so that a second device can check it; never counted.
+      const v1::EncryptedBallot& b = body.spoiled().ballot();
+      const Run* run = view_.FindRun(b.run_id());
+      if (!run) return NotFound("no run " + b.run_id());
+      ASSIGN_OR_RETURN(std::string caster, record::CasterFor(view_, *run, b.unit_id()));
+      if (caster != pid) {
+        return PermissionDenied(pid + " may not check encryptions of the ballot of '" + b.unit_id() + "'");
+      }
+      const std::string code = Hex(crypto::TrackingCode(b));
+      if (auto found = run->spoiled_codes.find(code); found != run->spoiled_codes.end()) {
+        const v1::BoardEntry& e = view_.entry(found->second);
+        if (e.signed_().body() != se.body()) {
+          return AlreadyExists("this encryption was already revealed at entry " + std::to_string(e.seq()));
+        }
+        v1::Posted p;  // an identical resend: the original position
+        p.set_seq(e.seq());
+        p.set_entry_hash(e.hash());
+        return p;
+      }
+      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
+      ASSIGN_OR_RETURN(BallotPlan plan, PlanFor(view_, *run, b.unit_id()));
+      ASSIGN_OR_RETURN(crypto::FixedBase joint_key, JointTableLocked());
+      const std::string run_id = run->run_id;
+
+      lock.unlock();
+      const std::string label = "spoiled ballot of '" + b.unit_id() + "'";
+      RETURN_IF_ERROR(
+          crypto::VerifySpoiled(plan.run_context, joint_key.base(), plan.layout, body.spoiled()).Annotate(label));
+      const std::vector<uint32_t> choices(body.spoiled().choices().begin(), body.spoiled().choices().end());
+      RETURN_IF_ERROR(rules::CheckMarks(plan.layout, choices).Annotate(label + ": revealed choices"));
+      lock.lock();
+
+      run = view_.FindRun(run_id);
+      RETURN_IF_ERROR(CheckSpoilAllowed(view_, *run, b.unit_id(), code));
+      if (run->spoiled_codes.count(code)) return AlreadyExists("this encryption was revealed meanwhile");
+      index.run_id = run_id;  // by run only: the one-per-unit index is for counted ballots
+      index.tracking_code = code;
+      break;
+    }
     case v1::EntryBody::kPaperBatch:
     case v1::EntryBody::kPaperBatchSignature:
       return FailedPrecondition("paper batches are not accepted by this server yet");
 
     case v1::EntryBody::kDecryptionShare: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "post decryption shares"));
       const auto& d = body.decryption_share();
       const Run* run = view_.FindRun(d.run_id());
       if (!run) return NotFound("no run " + d.run_id());
@@ -584,7 +770,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kResultCosign: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "co-sign a result"));
       auto seq = view_.FindEntry(body.result_cosign().result_entry());
       if (!seq || !view_.body(*seq).has_result()) return NotFound("no such result");
       const Run* run = view_.FindRun(view_.body(*seq).result().run_id());
@@ -595,7 +780,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kShareDestroyed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_TELLER, "record a destroyed share"));
       if (body.share_destroyed().index() != record::TellerIndex(view_, pid)) {
         return PermissionDenied("teller index does not match the author");
       }
@@ -603,7 +787,6 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     }
 
     case v1::EntryBody::kMeetingClosed: {
-      RETURN_IF_ERROR(RequireRole(view_, pid, v1::ROLE_CHAIR, "close the meeting"));
       for (const Run* run : view_.RunsInOrder()) {
         if (!run->cancelled && run->result_entry.empty()) {
           return FailedPrecondition("ballot '" + run->ballot_id + "' has no result yet; close or cancel it first");
@@ -638,6 +821,8 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
       v1::EntryBody out;
       *out.mutable_ceremony_done() = *done;
       RETURN_IF_ERROR(AppendServerEntryLocked(out).status());
+      // The key is fixed: build its table now, not on the first ballot.
+      RETURN_IF_ERROR(JointTableLocked().status());
     }
     return Status::Ok();
   }

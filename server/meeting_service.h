@@ -13,32 +13,52 @@
 //
 // Acceptance rules per entry kind are listed in docs/protocol.md ("Entries
 // and who may post them"). Every refusal is an Error envelope whose message
-// names the failed check.
+// names the failed check. A Post spends no curve arithmetic (signature or
+// proof) before its cheap checks pass: the per-certificate rate limit
+// (options.post_rate), size, author, role, and for a ballot the phase, the
+// caster and duplicates.
 //
 // Thread-safety: all methods are thread-safe. Proof verification of ballots
-// runs outside the state lock, so two cores verify two ballots at once.
+// runs outside the state lock, so two cores verify two ballots at once, with
+// the joint key's FixedBase table (built once when the key is fixed).
+//
+// Group commit: verified ballots are appended through a GroupCommitter, so
+// that ballots arriving together share one SQLite transaction and one fsync.
+// The batch is committed under the state lock: each ballot is checked again
+// against the view (run still open), the store refuses a second ballot of a
+// (run, unit) even within one batch, and the committed entries are applied
+// to the view and broadcast in chain order before any caller is answered. A
+// failed commit leaves the view untouched. No receipt leaves before its
+// entry's commit.
 #ifndef PHIEU_SERVER_MEETING_SERVICE_H_
 #define PHIEU_SERVER_MEETING_SERVICE_H_
 
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "core/board/board_store.h"
+#include "core/board/group_commit.h"
 #include "core/crypto/certificate.h"
+#include "core/crypto/group.h"
 #include "core/crypto/keys.h"
 #include "core/record/board_view.h"
 #include "core/util/status.h"
+#include "server/rate_limiter.h"
 #include "server/service.h"
 
 namespace phieu::server {
 
 struct MeetingServiceOptions {
   std::string data_dir;             // holds board.sqlite
+  std::string board_vfs;            // a registered SQLite VFS for the board (tests); "" = default
   size_t max_entry_body = 512 * 1024;
   uint32_t max_entries_per_read = 1000;
   std::function<int64_t()> now_ms;  // the server's clock; defaults to system_clock
+  // Posts per certificate (token bucket), checked before anything else in a Post.
+  RateLimit post_rate;
 };
 
 class MeetingService : public Service {
@@ -69,12 +89,30 @@ class MeetingService : public Service {
   // of the ballot already counted.
   Result<v1::Posted> Post(const Identity& who, const v1::SignedEntry& signed_entry,
                           std::string* stored_code);
+  // The checks that need no curve arithmetic (author, role, a ballot's phase,
+  // caster and duplicates), before the signature and the proofs. An
+  // identical resend of a counted ballot sets *resend to its original answer.
+  Status CheapChecksLocked(const Identity& who, const v1::SignedEntry& signed_entry,
+                           const v1::EntryBody& body, std::string* stored_code,
+                           std::optional<v1::Posted>* resend) const;
   Result<v1::MyBallotAnswer> FindMyBallot(const Identity& who, const v1::MyBallot& q);
   Result<v1::Entries> Read(const v1::GetEntries& q) const;
 
   // Appends an entry (state lock held), updates the view, broadcasts it.
   Result<v1::BoardEntry> AppendLocked(const v1::SignedEntry& signed_entry, const v1::EntryBody& body,
                                       board::EntryIndex index);
+  // A committed entry: into the view (in chain order), then to every client.
+  Status PublishLocked(const v1::BoardEntry& entry);
+  // The GroupCommitter's commit step: takes the state lock, re-checks each
+  // ballot's run, appends the rest in one transaction, publishes them.
+  Result<std::vector<board::BoardStore::AppendOutcome>> CommitBatch(
+      std::vector<board::BoardStore::BatchItem> items);
+  // A unit that already has a ballot in `run`: the original receipt for an
+  // identical resend, else AlreadyExists with the stored tracking code.
+  Result<v1::Posted> AnswerExistingBallotLocked(const record::Run& run, const v1::SignedEntry& se,
+                                                const std::string& unit_id, std::string* stored_code) const;
+  // The joint key's FixedBase table, built once per key in force.
+  Result<crypto::FixedBase> JointTableLocked();
   // Signs and appends an entry authored by the server.
   Result<v1::BoardEntry> AppendServerEntryLocked(const v1::EntryBody& body);
   // What the server does after an entry lands: tally a closed run, fix the
@@ -86,9 +124,13 @@ class MeetingService : public Service {
   MeetingServiceOptions options_;
   std::unique_ptr<board::BoardStore> store_;
   crypto::PrivateKey signing_key_;
+  RateLimiter limiter_;
   mutable std::mutex mu_;
   record::BoardView view_;
   EventSink* sink_ = nullptr;
+  std::optional<crypto::FixedBase> joint_table_;  // guarded by mu_
+  std::string joint_table_done_;                  // the CeremonyDone it was built for
+  std::unique_ptr<board::GroupCommitter> committer_;  // ballots; destroyed before store_
 };
 
 }  // namespace phieu::server

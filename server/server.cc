@@ -1,5 +1,7 @@
 #include "server/server.h"
 
+#include <algorithm>
+
 #include "server/event_hub.h"
 #include "server/listener.h"
 #include "server/net_log.h"
@@ -65,6 +67,14 @@ void Server::OnAccept(asio::ip::tcp::socket socket) {
   if (hub_->size() >= options_.max_connections) {
     NetLog("connection refused: " + peer + " reason=too many connections (" +
            std::to_string(options_.max_connections) + ")");
+    socket.close(ec);
+    return;
+  }
+  const size_t sessions = hub_->size();
+  const size_t authenticated = hub_->authenticated_count();
+  if (sessions - std::min(sessions, authenticated) >= options_.max_unauthenticated) {
+    NetLog("connection refused: " + peer + " reason=too many unauthenticated connections (" +
+           std::to_string(options_.max_unauthenticated) + ")");
     socket.close(ec);
     return;
   }

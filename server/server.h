@@ -44,6 +44,10 @@ struct ServerOptions {
   size_t max_frame = kDefaultMaxFrame;  // request frame cap (bytes after the length)
   int worker_threads = 2;               // the pool that runs Service calls
   size_t max_connections = 1024;        // beyond it new connections are closed at once
+  // Connections still in the TLS handshake or the pin check; beyond it new
+  // connections are closed at once (a slowloris cannot take every slot:
+  // max_connections - max_unauthenticated stay for authenticated clients).
+  size_t max_unauthenticated = 512;
   size_t max_queued_frames = 256;       // per session; a client that does not read is dropped
   // Finer-grained overrides for tests (zero: use the seconds above).
   std::chrono::milliseconds test_handshake_timeout{0}, test_frame_timeout{0}, test_heartbeat{0},

@@ -26,6 +26,8 @@ using asio::awaitable;
 using asio::use_awaitable;
 using namespace asio::experimental::awaitable_operators;
 constexpr auto kNoThrow = asio::as_tuple(use_awaitable);
+// Up to this many bytes of queued frames are joined into one write.
+constexpr size_t kCoalesceBytes = 64 * 1024;
 
 namespace {
 
@@ -321,17 +323,40 @@ awaitable<void> Session::ReadLoop() {
 awaitable<void> Session::WriteLoop() {
   try {
     auto next_heartbeat = Clock::now() + settings_.heartbeat;
+    auto queue_heartbeat = [&](Clock::time_point now) {
+      v1::Envelope beat;
+      auto* hb = beat.mutable_event()->mutable_heartbeat();
+      hb->set_chain_length(hub_->chain_length());
+      hb->set_server_time_ms(NowMs());
+      queue_.push_back(std::make_shared<const std::string>(EncodeFrame(beat)));
+      next_heartbeat = now + settings_.heartbeat;
+    };
     for (;;) {
       while (!queue_.empty()) {
+        // A client kept busy by a long stream of events still gets its
+        // heartbeats (and answers them), so it is not taken as idle.
+        if (!draining_ && Clock::now() >= next_heartbeat) queue_heartbeat(Clock::now());
+        // Frames queued together (a burst of events) go out in one write:
+        // one TLS record per 16 KiB and one system call, not one per frame.
         Frame frame = queue_.front();
+        size_t frames = 1;
+        std::string joined;
+        if (queue_.size() > 1 && frame->size() < kCoalesceBytes) {
+          joined = *frame;
+          while (frames < queue_.size() && joined.size() + queue_[frames]->size() <= kCoalesceBytes) {
+            joined += *queue_[frames];
+            ++frames;
+          }
+        }
+        const std::string& bytes = frames > 1 ? joined : *frame;
         if (!draining_) SetWriteDeadline(Clock::now() + settings_.frame_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(*frame), kNoThrow);
+        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kNoThrow);
         if (!draining_) SetWriteDeadline(Clock::time_point::max());
         if (ec) {
           SetReason("write: " + Describe(ec));
           co_return;
         }
-        if (!queue_.empty()) queue_.pop_front();
+        for (size_t i = 0; i < frames && !queue_.empty(); ++i) queue_.pop_front();
       }
       if (draining_) {
         CloseSocket();  // flushed: close now, even if a Service call is still running
@@ -339,12 +364,7 @@ awaitable<void> Session::WriteLoop() {
       }
       const auto now = Clock::now();
       if (now >= next_heartbeat) {
-        v1::Envelope beat;
-        auto* hb = beat.mutable_event()->mutable_heartbeat();
-        hb->set_chain_length(hub_->chain_length());
-        hb->set_server_time_ms(NowMs());
-        queue_.push_back(std::make_shared<const std::string>(EncodeFrame(beat)));
-        next_heartbeat = now + settings_.heartbeat;
+        queue_heartbeat(now);
         continue;
       }
       write_timer_.expires_at(next_heartbeat);

@@ -224,10 +224,13 @@ BoardStore::BoardStore(std::string path, std::unique_ptr<SqliteDb> writer,
 
 BoardStore::~BoardStore() = default;
 
-Result<std::unique_ptr<BoardStore>> BoardStore::Open(const std::string& path) {
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> writer, SqliteDb::Open(path, /*read_only=*/false));
+Result<std::unique_ptr<BoardStore>> BoardStore::Open(const std::string& path,
+                                                     const std::string& vfs) {
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> writer,
+                   SqliteDb::Open(path, /*read_only=*/false, vfs));
   RETURN_IF_ERROR(ConfigureWriter(*writer));
-  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> reader, SqliteDb::Open(path, /*read_only=*/true));
+  ASSIGN_OR_RETURN(std::unique_ptr<SqliteDb> reader,
+                   SqliteDb::Open(path, /*read_only=*/true, vfs));
   RETURN_IF_ERROR(reader->Exec("PRAGMA query_only=ON"));
   std::unique_ptr<BoardStore> store(new BoardStore(path, std::move(writer), std::move(reader)));
   RETURN_IF_ERROR(store->VerifyTail());

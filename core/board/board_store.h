@@ -81,8 +81,11 @@ class BoardStore {
   // Opens or creates the board at `path` (a file; its directory must exist).
   // Sets journal_mode=WAL, synchronous=FULL, foreign_keys=ON, creates the
   // schema, and verifies the chain's tail (the last entry's hash and its link
-  // to the one before, and that no seq is missing).
-  static Result<std::unique_ptr<BoardStore>> Open(const std::string& path);
+  // to the one before, and that no seq is missing). `vfs` names a registered
+  // SQLite VFS for both connections (tests: the power-cut VFS of
+  // tests/board/power_cut_vfs.h); empty means SQLite's default.
+  static Result<std::unique_ptr<BoardStore>> Open(const std::string& path,
+                                                  const std::string& vfs = "");
 
   // Opens an existing board for reading only (export, inspection): never
   // creates or changes the file; may run beside a server that writes it.

@@ -1,6 +1,7 @@
 #include "core/board/group_commit.h"
 
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -13,7 +14,14 @@ struct GroupCommitter::Waiter {
 };
 
 GroupCommitter::GroupCommitter(BoardStore* store, Clock clock, size_t max_batch)
-    : store_(store), clock_(std::move(clock)), max_batch_(max_batch == 0 ? 1 : max_batch) {}
+    : GroupCommitter(
+          [store, clock = std::move(clock)](std::vector<BoardStore::BatchItem> items) {
+            return store->AppendBatch(std::move(items), clock());
+          },
+          max_batch) {}
+
+GroupCommitter::GroupCommitter(CommitFn commit, size_t max_batch)
+    : commit_(std::move(commit)), max_batch_(max_batch == 0 ? 1 : max_batch) {}
 
 Result<v1::BoardEntry> GroupCommitter::Append(v1::SignedEntry signed_entry, EntryIndex index) {
   Waiter self;
@@ -34,9 +42,11 @@ Result<v1::BoardEntry> GroupCommitter::Append(v1::SignedEntry signed_entry, Entr
     items.push_back(std::move(w->item));
   }
   lock.unlock();
-  const int64_t now = clock_();
-  Result<std::vector<BoardStore::AppendOutcome>> outcomes =
-      store_->AppendBatch(std::move(items), now);
+  Result<std::vector<BoardStore::AppendOutcome>> outcomes = commit_(std::move(items));
+  if (outcomes.ok() && outcomes->size() != group.size()) {
+    outcomes = Internal("group commit: " + std::to_string(outcomes->size()) + " outcomes for " +
+                        std::to_string(group.size()) + " entries");
+  }
   lock.lock();
 
   if (outcomes.ok()) ++batches_;

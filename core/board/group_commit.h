@@ -11,6 +11,13 @@
 // Each batch is stamped with one server time, read from `clock` just before
 // the batch is committed; entries keep their queue (arrival) order.
 //
+// A second constructor takes the commit step itself (CommitFn) instead of a
+// store and a clock: the server uses it to re-check each item against its
+// in-memory view and to apply the committed entries to that view in chain
+// order, under its own lock, before any caller is answered. A CommitFn gets
+// the batch in queue order and returns one outcome per item (or an error for
+// the whole batch, meaning nothing was committed).
+//
 // Thread-safety: Append may be called from any number of threads at once. The
 // BoardStore must outlive the committer; other direct writes to the same store
 // are allowed (the store serializes them) but do not join batches.
@@ -24,6 +31,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <vector>
 
 #include "core/board/board_store.h"
 #include "core/util/status.h"
@@ -33,8 +41,11 @@ namespace phieu::board {
 class GroupCommitter {
  public:
   using Clock = std::function<int64_t()>;
+  using CommitFn = std::function<Result<std::vector<BoardStore::AppendOutcome>>(
+      std::vector<BoardStore::BatchItem>)>;
 
   GroupCommitter(BoardStore* store, Clock clock, size_t max_batch = 512);
+  explicit GroupCommitter(CommitFn commit, size_t max_batch = 512);
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
 
@@ -49,8 +60,7 @@ class GroupCommitter {
  private:
   struct Waiter;
 
-  BoardStore* const store_;
-  const Clock clock_;
+  const CommitFn commit_;
   const size_t max_batch_;
   mutable std::mutex mu_;
   std::deque<Waiter*> queue_;  // guarded by mu_; the front is the leader

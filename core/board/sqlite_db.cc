@@ -87,14 +87,15 @@ void SqliteDb::Statement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, bool read_only,
+                                                 const std::string& vfs) {
   sqlite3* db = nullptr;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   // The owner serializes access; SQLite's own per-connection mutex is not needed.
   flags |= SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs.empty() ? nullptr : vfs.c_str());
   if (rc != SQLITE_OK) {
-    Status st = SqliteError(rc, db, "open " + path);
+    Status st = SqliteError(rc, db, "open " + path + (vfs.empty() ? "" : " (vfs " + vfs + ")"));
     sqlite3_close_v2(db);
     return st;
   }

@@ -62,8 +62,11 @@ class SqliteDb {
     sqlite3_stmt* stmt_;
   };
 
-  // Opens (read_only: without creating) the database file at `path`.
-  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool read_only);
+  // Opens (read_only: without creating) the database file at `path`. `vfs`
+  // names a registered SQLite VFS (tests: a power-cut VFS); empty means
+  // SQLite's default.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, bool read_only,
+                                                const std::string& vfs = "");
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -10,6 +10,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <atomic>
+
 #include "core/crypto/openssl_error.h"
 #include "core/crypto/sha256.h"
 #include "core/util/bytes.h"
@@ -156,6 +158,12 @@ Result<std::string> PublicKey::Fingerprint() const {
   return Hex(Sha256(der));
 }
 
+namespace {
+std::atomic<uint64_t> g_verifications{0};
+}  // namespace
+
+uint64_t SignatureVerifications() { return g_verifications.load(std::memory_order_relaxed); }
+
 Status PublicKey::Verify(std::string_view domain, std::string_view message,
                          std::string_view signature) const {
   const char* what = type_ == KeyType::kP256 ? "ECDSA P-256 signature" : "Ed25519 signature";
@@ -163,6 +171,7 @@ Status PublicKey::Verify(std::string_view domain, std::string_view message,
     return VerificationFailed(std::string(what) + ": not 64 bytes");
   }
   if (signature.empty()) return VerificationFailed(std::string(what) + ": empty");
+  g_verifications.fetch_add(1, std::memory_order_relaxed);
   std::string msg = SignatureMessage(domain, message);
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx) return OpenSslError("EVP_MD_CTX_new");

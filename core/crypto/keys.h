@@ -34,6 +34,11 @@ inline constexpr std::string_view kReceiptDomain = "phieu.v1.receipt";
 // domain || 0x00 || message: the bytes every Phiếu signature covers.
 std::string SignatureMessage(std::string_view domain, std::string_view message);
 
+// Signature checks that reached OpenSSL (an ECDSA check is a curve double
+// multiplication the group counters in group.h do not see), since the process
+// started; relaxed atomic, for tests that assert a refusal cost none.
+uint64_t SignatureVerifications();
+
 enum class KeyType {
   kP256,     // ECDSA P-256 / SHA-256, DER-encoded signature (certificate keys)
   kEd25519,  // Ed25519, 64-byte signature (the server's signing key)

@@ -117,7 +117,9 @@ Status MakeDirs(const std::string& path, unsigned mode) {
   for (size_t pos = 1;; ++pos) {
     pos = path.find('/', pos);
     std::string prefix = path.substr(0, pos);
-    if (::mkdir(prefix.c_str(), static_cast<mode_t>(mode)) != 0 && errno != EEXIST) {
+    if (::mkdir(prefix.c_str(), static_cast<mode_t>(mode)) == 0) {
+      SyncDir(prefix);  // the new name survives a power cut only once its parent is synced
+    } else if (errno != EEXIST) {
       return Errno("mkdir", prefix);
     }
     if (pos == std::string::npos) break;

@@ -23,7 +23,8 @@ namespace phieu::crypto {
 Status WritePrivateFile(const std::string& path, std::string_view data);
 Status WritePublicFile(const std::string& path, std::string_view data);
 Result<std::string> ReadFile(const std::string& path);
-// mkdir -p with `mode` for the directories it creates (0700 for key dirs).
+// mkdir -p with `mode` for the directories it creates (0700 for key dirs);
+// each new directory's parent is fsynced, so that it survives a power cut.
 Status MakeDirs(const std::string& path, unsigned mode = 0755);
 // The file's permission bits (e.g. 0600), for checks and tests.
 Result<unsigned> FileMode(const std::string& path);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/crypto/ballot_crypto.h"
 #include "core/crypto/sha256.h"
 #include "core/util/bytes.h"
 
@@ -230,6 +231,7 @@ Status BoardView::ApplyBody(const v1::BoardEntry& entry, const v1::EntryBody& bo
       Run* run = MutableRun(body.spoiled().ballot().run_id());
       if (!run) return EntryError(entry, "spoiled ballot for unknown run");
       run->spoiled_seqs.push_back(seq);
+      run->spoiled_codes.emplace(Hex(crypto::TrackingCode(body.spoiled().ballot())), seq);
       return Status::Ok();
     }
     case v1::EntryBody::kPaperBatch:

@@ -82,7 +82,10 @@ struct Run {
   uint64_t close_seq = 0;
   bool cancelled = false;
   std::map<std::string, BallotRef> ballots;  // unit id -> the counted ballot
+  // Spoiled ballots (Benaloh challenge), never counted: their seqs in chain
+  // order, and tracking code (hex) -> seq.
   std::vector<uint64_t> spoiled_seqs;
+  std::map<std::string, uint64_t> spoiled_codes;
   std::string tally_entry;  // entry id, once the server has aggregated
   uint64_t tally_seq = 0;
   std::map<uint32_t, uint64_t> decryption_shares;  // teller index -> seq

@@ -53,6 +53,19 @@ Result<v1::BallotLayout> FullLayoutFor(const BoardView& view, const Run& run) {
   return rules::FullLayout(*spec, run.candidates);
 }
 
+Result<v1::BallotLayout> CheckSpoiled(const BoardView& view, const Run& run,
+                                      const v1::SpoiledBallot& spoiled) {
+  const v1::EncryptedBallot& b = spoiled.ballot();
+  if (b.run_id() != run.run_id) return InvalidArgument("the spoiled ballot names another run");
+  ASSIGN_OR_RETURN(v1::BallotLayout layout, VoterLayoutFor(view, run, b.unit_id()));
+  ASSIGN_OR_RETURN(std::string context, RunContext(view, run));
+  ASSIGN_OR_RETURN(crypto::Point key, JointKey(view));
+  RETURN_IF_ERROR(crypto::VerifySpoiled(context, key, layout, spoiled));
+  const std::vector<uint32_t> choices(spoiled.choices().begin(), spoiled.choices().end());
+  RETURN_IF_ERROR(rules::CheckMarks(layout, choices).Annotate("spoiled: revealed choices"));
+  return layout;
+}
+
 Result<std::string> CasterFor(const BoardView& view, const Run& run, const std::string& unit_id) {
   if (!view.Unit(unit_id)) return NotFound("no unit '" + unit_id + "' in the meeting");
   if (run.present_at_open.count(unit_id)) {

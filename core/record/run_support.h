@@ -39,6 +39,14 @@ Result<v1::BallotLayout> FullLayoutFor(const BoardView& view, const Run& run);
 // Returns the participant id allowed to cast it, or FailedPrecondition.
 Result<std::string> CasterFor(const BoardView& view, const Run& run, const std::string& unit_id);
 
+// A spoiled ballot (Benaloh challenge) of `run`, checked as a second device
+// or an auditor does: the ballot's proofs, that its revealed choices and
+// randomness re-encrypt to its cells (crypto::VerifySpoiled), and that the
+// choices make a valid ballot of the unit's style (rules::CheckMarks).
+// Returns that style, so that the caller can name the choices.
+Result<v1::BallotLayout> CheckSpoiled(const BoardView& view, const Run& run,
+                                      const v1::SpoiledBallot& spoiled);
+
 // The weighted, cell-wise sum of a run's ballots over its full layout.
 class RunAggregate {
  public:

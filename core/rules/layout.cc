@@ -379,4 +379,37 @@ Status CheckMarks(const v1::BallotLayout& layout, const std::vector<uint32_t>& m
   return Status::Ok();
 }
 
+Result<std::vector<std::string>> DescribeMarks(const v1::BallotSpec& spec,
+                                               const v1::BallotLayout& layout,
+                                               const std::vector<uint32_t>& marks) {
+  RETURN_IF_ERROR(CheckMarks(layout, marks));
+  static const std::map<std::string, std::string> kAnswers = {
+      {kYes, "đồng ý"}, {kNo, "không đồng ý"}, {kAbstain, "không ý kiến"}};
+  static const char* const kRanks[] = {"Nhất", "Nhì", "Ba"};
+  std::vector<std::pair<uint32_t, std::string>> lines;  // (rank, text): ranks sort first to last
+  for (int i = 0; i < layout.cells_size(); ++i) {
+    if (marks[i] == 0) continue;
+    const v1::Cell& cell = layout.cells(i);
+    if (cell.option() == kBlankOption) {
+      lines.emplace_back(0, "phiếu trắng (blank)");
+      continue;
+    }
+    const v1::Candidate* c = FindCandidate(spec, cell.candidate_id());
+    const std::string name = c && !c->name().empty() ? c->name() : cell.candidate_id();
+    if (cell.rank() > 0) {
+      const std::string rank = cell.rank() <= 3 ? kRanks[cell.rank() - 1] : "Hạng " + std::to_string(cell.rank());
+      lines.emplace_back(cell.rank(), rank + ": " + name);
+    } else if (auto a = kAnswers.find(cell.option()); a != kAnswers.end()) {
+      lines.emplace_back(0, name + ": " + a->second);
+    } else {
+      lines.emplace_back(0, name);
+    }
+  }
+  std::stable_sort(lines.begin(), lines.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (auto& [rank, text] : lines) out.push_back(std::move(text));
+  return out;
+}
+
 }  // namespace phieu::rules

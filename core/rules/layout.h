@@ -72,6 +72,14 @@ Status CheckLayout(const v1::BallotLayout& layout);
 // "constraint '1 to 3 choices, or blank' not met (allowed 1..3)"; never the sum.
 Status CheckMarks(const v1::BallotLayout& layout, const std::vector<uint32_t>& marks);
 
+// What marks say, in the words a voter reads, one line per marked cell:
+// "Nhất: Sở GD&ĐT Sơn La" (RANK, in rank order), "Báo cáo: đồng ý"
+// (YES_NO_ABSTAIN), "Sở GD&ĐT Cao Bằng", "phiếu trắng (blank)". For showing a
+// revealed (spoiled) ballot back to its voter; CheckMarks first.
+Result<std::vector<std::string>> DescribeMarks(const v1::BallotSpec& spec,
+                                               const v1::BallotLayout& layout,
+                                               const std::vector<uint32_t>& marks);
+
 }  // namespace phieu::rules
 
 #endif  // PHIEU_CORE_RULES_LAYOUT_H_

@@ -42,8 +42,10 @@ struct MinutesInput {
   std::vector<MinutesTeller> tellers;  // the tellers who decrypted
   int64_t count_ended_unix_ms = 0;     // server time the result was signed
   std::string chain_head_hex;
-  std::string server_fingerprint;  // short fingerprint of the server's signing key
-  std::string ca_fingerprint;      // the meeting CA's certificate fingerprint
+  // ShortFingerprint (core/util/fingerprint.h) of SHA-256 of the server's signing
+  // key and of the meeting CA's certificate.
+  std::string server_fingerprint;
+  std::string ca_fingerprint;
   std::vector<MinutesNote> notes;  // e.g. paper-batch warnings, "demo: counts illustrative"
 };
 

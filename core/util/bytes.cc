@@ -1,5 +1,7 @@
 #include "core/util/bytes.h"
 
+#include "core/util/fingerprint.h"
+
 namespace phieu {
 
 ByteWriter& ByteWriter::U8(uint8_t v) {
@@ -39,6 +41,10 @@ std::string Hex(std::string_view bytes) {
     out.push_back(kDigits[c & 0xf]);
   }
   return out;
+}
+
+std::string ShortFingerprint(std::string_view hash) {
+  return Hex(hash.substr(0, kShortFingerprintBytes));
 }
 
 static int HexValue(char c) {

@@ -2,7 +2,10 @@
 # What a meeting relies on being refused, over loopback mutual TLS:
 # a second cast, a cast to a closed ballot, a delegate opening or closing,
 # an unknown certificate, TLS 1.2; and a server restart keeps every
-# receipted ballot (the resend gets the original receipt).
+# receipted ballot (the resend gets the original receipt). Also the audit
+# steps a delegate takes: checking an encryption (Benaloh challenge) on a
+# second device before casting, and checking its receipts live and against
+# the exported record.
 set -uo pipefail
 BUILD=$1 MEETING=$2 WORK=$3
 BIN="$BUILD/bin"; PHIEU="$BIN/phieu"
@@ -47,11 +50,22 @@ done
 check "a delegate cannot open a ballot" 3 "$PHIEU" open co-thi-dua --profile "$P/nguyen-ngoc-thu"
 contains "  ...and is told why" "only the chair"
 check "the chair opens" 0 "$PHIEU" open co-thi-dua --profile "$P/$CHAIR"
+# Cast-as-intended: challenge an encryption, check it on a second device, then cast afresh.
+check "a challenge casts nothing" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --challenge
+contains "  ...and says so" "NOTHING IS CAST"
+SPOIL=$(grep -o 'phieu spoiled [0-9a-f]*' "$WORK/last.out" | awk '{print $3}')
+check "a second device checks the spoiled ballot" 0 "$PHIEU" spoiled "$SPOIL" --profile "$P/dai-bieu-lang-son"
+contains "  ...and names the choice" "    Sơn La"
+check "status counts no spoiled ballot" 0 "$PHIEU" status --profile "$P/$CHAIR"
+contains "  ...0 ballots" "co-thi-dua: open, 0 ballots"
 check "cast" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --yes
 contains "  ...with a receipt" "mã theo dõi"
 CODE=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | awk '{print $3}')
 check "an identical resend gets the original receipt" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --yes
 contains "  ...the same tracking code" "$CODE"
+check "no challenge after casting" 3 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --challenge
+check "receipts, live, run open" 0 "$PHIEU" receipts check --profile "$P/nguyen-ngoc-thu"
+contains "  ...recorded, run still open" "run still open"
 mv "$P/nguyen-ngoc-thu/ballots" "$WORK/ballots-saved"
 check "a second, different cast is refused" 3 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice lao-cai --yes
 contains "  ...as already voted" "already voted"
@@ -59,9 +73,17 @@ rm -rf "$P/nguyen-ngoc-thu/ballots"; mv "$WORK/ballots-saved" "$P/nguyen-ngoc-th
 check "self-vote is refused by the client" 2 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lang-son" --choice lang-son --yes
 check "an absent unit cannot vote" 3 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lai-chau" --choice son-la --yes
 check "a delegate cannot close" 3 "$PHIEU" close co-thi-dua --profile "$P/dai-bieu-lang-son"
+# The projector: `watch` prints each new entry with the chain head after it.
+"$PHIEU" watch --seconds 60 --profile "$P/dai-bieu-lang-son" > "$WORK/watch.log" 2>&1 &
+WATCH=$!; PIDS+=($WATCH)
+for _ in $(seq 1 300); do grep -q "watching" "$WORK/watch.log" && break; sleep 0.1; done
 for d in nguyen-huy-hoang dai-bieu-lao-cai; do
   check "cast by $d" 0 "$PHIEU" vote co-thi-dua --profile "$P/$d" --choice cao-bang --yes
 done
+for _ in $(seq 1 300); do [ "$(grep -c ' ballot  head ' "$WORK/watch.log")" -ge 2 ] && break; sleep 0.1; done
+kill "$WATCH" 2>/dev/null; wait "$WATCH" 2>/dev/null
+cp "$WORK/watch.log" "$WORK/last.out"
+contains "the projector shows each ballot with the live chain head" "^#[0-9]* ballot  head [0-9a-f]\{16\}$"
 
 # A restart keeps every receipted ballot.
 kill -TERM "$SERVER"; wait "$SERVER" 2>/dev/null
@@ -72,6 +94,18 @@ check "status after restart" 0 "$PHIEU" status --profile "$P/$CHAIR"
 contains "  ...3 ballots kept" "co-thi-dua: open, 3 ballots"
 
 check "the chair closes" 0 "$PHIEU" close co-thi-dua --profile "$P/$CHAIR"
+# (The tellers left at the restart: the run is tallied, not decrypted.)
+check "the projector follows the board" 0 "$PHIEU" watch --seconds 2 --profile "$P/dai-bieu-lang-son"
+contains "  ...with the live chain head" "chain head [0-9a-f]\{16\}"
+check "receipts, live, counted" 0 "$PHIEU" receipts check --profile "$P/nguyen-ngoc-thu"
+contains "  ...counted" "1 counted, 0 pending"
+check "record export" 0 "$PHIEU" record export --profile "$P/nguyen-ngoc-thu" --out "$WORK/record.pb"
+check "receipts against the record, offline" 0 "$PHIEU" receipts check --record "$WORK/record.pb" --profile "$P/nguyen-ngoc-thu"
+contains "  ...listed in the tally" "listed in the tally"
+cp -r "$P/nguyen-ngoc-thu" "$WORK/thu-copy"
+for f in "$WORK/thu-copy/receipts/"*.receipt; do head -c 40 "$f" > "$f.cut"; mv "$f.cut" "$f"; done
+check "a damaged receipt fails the check" 4 "$PHIEU" receipts check --record "$WORK/record.pb" --profile "$WORK/thu-copy"
+contains "  ...and says so" "FAILED"
 check "a cast to a closed ballot is refused" 3 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-ha-giang" --choice son-la --yes
 
 # A certificate from another meeting's CA is refused at the handshake.

@@ -268,6 +268,38 @@ TEST(LayoutTest, MarksForValidChoices) {
   EXPECT_EQ(*my, (std::vector<uint32_t>{0, 1, 0, 0, 0, 1, 0}));
 }
 
+TEST(LayoutTest, DescribeMarksNamesWhatAVoterChose) {
+  auto rank = Spec(v1::KIND_RANK, 3);
+  auto l = FullLayout(rank, AllCandidates(rank));
+  ASSERT_TRUE(l.ok());
+  auto name = [&](const std::string& id) {
+    for (const auto& c : rank.candidates()) {
+      if (c.id() == id) return c.name().empty() ? id : c.name();
+    }
+    return id;
+  };
+  // Ranks come out first to last whatever the cell order.
+  auto d = DescribeMarks(rank, *l, MarksFor(*l, rank, {"c3", "c1"}).value());
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(*d, (std::vector<std::string>{"Nhất: " + name("c3"), "Nhì: " + name("c1")}));
+  auto blank = DescribeMarks(rank, *l, MarksFor(*l, rank, {}).value());
+  ASSERT_TRUE(blank.ok());
+  EXPECT_EQ(*blank, (std::vector<std::string>{"phiếu trắng (blank)"}));
+
+  auto yn = Spec(v1::KIND_YES_NO_ABSTAIN, 2);
+  auto ly = FullLayout(yn, AllCandidates(yn));
+  auto dy = DescribeMarks(yn, *ly, MarksFor(*ly, yn, {"no", "abstain"}).value());
+  ASSERT_TRUE(dy.ok());
+  ASSERT_EQ(dy->size(), 2u);
+  EXPECT_NE((*dy)[0].find(": không đồng ý"), std::string::npos) << (*dy)[0];
+  EXPECT_NE((*dy)[1].find(": không ý kiến"), std::string::npos) << (*dy)[1];
+
+  // Marks that are no valid ballot are refused, not described.
+  std::vector<uint32_t> two_firsts(l->cells_size(), 0);
+  two_firsts[0] = two_firsts[3] = 1;  // c1 and c2 both rank 1
+  EXPECT_FALSE(DescribeMarks(rank, *l, two_firsts).ok());
+}
+
 TEST(LayoutTest, SecondRoundRunsOnASubset) {
   auto s = Spec(v1::KIND_ELECT_ONE, 4);
   auto l = FullLayout(s, {"c3", "c1"});  // any order: ballot order is kept

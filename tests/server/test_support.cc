@@ -78,13 +78,21 @@ server::ServerOptions TestServerOptions() {
 }
 
 TestServer::TestServer(server::ServerOptions options) {
-  server::SetNetLogEnabled(std::getenv("PHIEU_TEST_NET_LOG") != nullptr);
   const TestPki& pki = SharedTestPki();
   service_.AddParticipant(pki.alice.pin, "alice");
   service_.AddParticipant(pki.bob.pin, "bob");
   service_.AddParticipant(pki.carol.pin, "carol");
   service_.AddParticipant(pki.dave.pin, "dave");
-  server_ = std::make_unique<server::Server>(io_, std::move(options), service_);
+  Start(std::move(options), service_);
+}
+
+TestServer::TestServer(server::ServerOptions options, server::Service& service) {
+  Start(std::move(options), service);
+}
+
+void TestServer::Start(server::ServerOptions options, server::Service& service) {
+  server::SetNetLogEnabled(std::getenv("PHIEU_TEST_NET_LOG") != nullptr);
+  server_ = std::make_unique<server::Server>(io_, std::move(options), service);
   started_ = server_->Start();
   thread_ = std::thread([this] { io_.run(); });
 }

@@ -1,6 +1,7 @@
 // Test helpers for the loopback TLS tests of server/ and client/:
 //   FakeService — echo/counting/role-refusing Service with no meeting logic;
-//   TestServer  — a Server on 127.0.0.1:0 with its io_context on a thread;
+//   TestServer  — a Server on 127.0.0.1:0 with its io_context on a thread,
+//                 serving the FakeService or a given Service (a real meeting);
 //   RawClient   — a hostile or old client: raw bytes over TLS (any version,
 //                 with or without a certificate) or over plain TCP, every
 //                 operation bounded by a timeout.
@@ -64,17 +65,21 @@ server::ServerOptions TestServerOptions();
 class TestServer {
  public:
   explicit TestServer(server::ServerOptions options);  // starts; ASSERTs via ok()
+  // Serves `service` (it must outlive the server) instead of the FakeService.
+  TestServer(server::ServerOptions options, server::Service& service);
   ~TestServer();
   bool ok() const { return started_.ok(); }
   const Status& start_status() const { return started_; }
   uint16_t port() const { return server_->port(); }
   server::Server& server() { return *server_; }
-  FakeService& service() { return service_; }
+  FakeService& service() { return service_; }  // unused with an external service
   // Polls until the server has exactly n sessions (or the timeout passes).
   bool WaitSessions(size_t n, std::chrono::milliseconds timeout);
   void Stop();
 
  private:
+  void Start(server::ServerOptions options, server::Service& service);
+
   FakeService service_;
   boost::asio::io_context io_;
   std::unique_ptr<server::Server> server_;
