@@ -19,14 +19,17 @@ BUILDTYPE ?= RelWithDebInfo
 
 DEB_PACKAGES := cmake make g++ pkg-config libboost1.81-dev libprotobuf-dev protobuf-compiler \
                 libssl-dev openssl libsqlite3-dev sqlite3 libgtest-dev libgmock-dev libbenchmark-dev \
-                iproute2
+                iproute2 chromium
+# node and npm run the browser tests (tests/browser); Debian's nodejs/npm are
+# installed only when no node/npm is on the PATH (a machine may carry its own).
+NODE_PACKAGES := nodejs npm
 
 # Only `make fuzz` needs these (clang-14 and its libFuzzer runtime).
 FUZZ_PACKAGES := clang-14 libclang-rt-14-dev
 FUZZ_SECONDS  ?= 60
 FUZZ_TARGETS  := frame crypto meeting record service
 
-.PHONY: all deps fuzz-deps configure build test demo bench fuzz fuzz-build fuzz-smoke soak clean
+.PHONY: all deps fuzz-deps browser-deps configure build test demo bench fuzz fuzz-build fuzz-smoke soak clean
 
 all: build
 
@@ -45,6 +48,16 @@ endef
 
 deps:
 	$(call install_missing,$(DEB_PACKAGES))
+	@if ! command -v node > /dev/null || ! command -v npm > /dev/null; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "missing node/npm (run as root, or apt-get install $(NODE_PACKAGES))"; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(NODE_PACKAGES); \
+	fi
+
+# playwright-core for the browser tests, exactly as package-lock.json pins it
+# (it drives Debian's /usr/bin/chromium; no browser is downloaded).
+browser-deps: deps
+	@cd tests/browser && { [ -d node_modules/playwright-core ] && npm ls --silent > /dev/null 2>&1 || \
+	  npm ci --no-audit --no-fund --silent; }
 
 fuzz-deps: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
@@ -60,7 +73,7 @@ build: configure
 # fuzz-smoke: clang build of the fuzz targets only, about 6 CPU-minutes from
 # empty, then 3 s per target); FUZZ_SMOKE= (empty) leaves it out.
 FUZZ_SMOKE ?= $(if $(SAN),,1)
-test: build
+test: build browser-deps
 	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout 600
 	$(if $(FUZZ_SMOKE),$(MAKE) fuzz-smoke,)
 

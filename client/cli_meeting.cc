@@ -10,10 +10,10 @@
 
 #include "client/args.h"
 #include "client/audit.h"
+#include "client/ballot_cast.h"
+#include "client/chair_entries.h"
 #include "client/commands.h"
 #include "client/meeting_client.h"
-#include "core/crypto/ballot_crypto.h"
-#include "core/crypto/keys.h"
 #include "core/crypto/private_file.h"
 #include "core/crypto/secure.h"
 #include "core/meeting/meeting_defaults.h"
@@ -69,30 +69,6 @@ Result<Args> ParseArgs(const Argv& argv, std::set<std::string> with_value,
 int Usage(const std::string& line) {
   std::cerr << "usage: " << line << "\n";
   return 2;
-}
-
-// The run a command means: --run, else the open run of BALLOT, else the only open run.
-Result<const Run*> PickRun(const BoardView& view, const std::string& ballot_id, bool want_open) {
-  if (!ballot_id.empty()) {
-    if (!view.Spec(ballot_id)) return NotFound("no ballot '" + ballot_id + "' in this meeting");
-    const Run* run = want_open ? view.OpenRun(ballot_id) : view.LatestRun(ballot_id);
-    if (!run) {
-      return FailedPrecondition("ballot '" + ballot_id + "' is " +
-                                (want_open ? "not open" : "not opened yet"));
-    }
-    return run;
-  }
-  std::vector<const Run*> open;
-  for (const Run* r : view.RunsInOrder()) {
-    if (!r->closed && !r->cancelled) open.push_back(r);
-  }
-  if (open.empty()) return FailedPrecondition("no ballot is open now (Chưa có phiếu nào đang mở)");
-  if (open.size() > 1) {
-    std::string ids;
-    for (const Run* r : open) ids += " " + r->ballot_id;
-    return FailedPrecondition("several ballots are open; name one of:" + ids);
-  }
-  return open.front();
 }
 
 std::string KindLineVi(const v1::BallotSpec& spec, size_t n) {
@@ -186,33 +162,12 @@ std::string Describe(const v1::BallotSpec& spec, const std::vector<std::string>&
   return s;
 }
 
-std::string BallotPath(const MeetingClient& c, const std::string& run_id, const std::string& unit) {
-  return c.profile_dir() + "/ballots/" + run_id.substr(0, 16) + "-" + unit + ".entry";
-}
-std::string ReceiptPath(const MeetingClient& c, const std::string& run_id, const std::string& unit) {
-  return ReceiptsDir(c.profile_dir()) + "/" + run_id.substr(0, 16) + "-" + unit + ".receipt";
-}
-
-// Checks the server's receipt: its signature by the server key the genesis
-// certifies, and that it names the ballot we sent.
-Status CheckReceipt(const BoardView& view, const v1::SignedReceipt& sr, const v1::EncryptedBallot& b) {
-  ASSIGN_OR_RETURN(crypto::PublicKey server, crypto::PublicKey::FromEd25519Raw(view.genesis().server_signing_key()));
-  RETURN_IF_ERROR(server.Verify(crypto::kReceiptDomain, sr.receipt(), sr.signature()).Annotate("receipt signature"));
-  v1::Receipt r;
-  if (!r.ParseFromString(sr.receipt())) return VerificationFailed("receipt does not parse");
-  if (r.tracking_code() != Hex(crypto::TrackingCode(b)) || r.run_id() != b.run_id() || r.unit_id() != b.unit_id()) {
-    return VerificationFailed("the receipt names another ballot than the one sent");
-  }
-  return Status::Ok();
-}
-
 void PrintReceipt(const v1::SignedReceipt& sr) {
-  v1::Receipt r;
-  r.ParseFromString(sr.receipt());
+  const ReceiptInfo r = DescribeReceipt(sr);
   std::cout << "Biên nhận / Receipt\n"
-            << "  mã theo dõi phiếu (tracking code): " << r.tracking_code() << "\n"
-            << "  vị trí trong chuỗi (position):     " << r.seq() << "\n"
-            << "  đầu chuỗi (chain head):            " << Hex(r.entry_hash()) << "\n";
+            << "  mã theo dõi phiếu (tracking code): " << r.tracking_code << "\n"
+            << "  vị trí trong chuỗi (position):     " << r.seq << "\n"
+            << "  đầu chuỗi (chain head):            " << r.entry_hash << "\n";
 }
 
 }  // namespace
@@ -331,44 +286,33 @@ int RunVote(const Argv& argv) {
   std::string unit = args->Get("for-unit", c.own_unit());
   if (unit.empty()) return Fail(PermissionDenied("you are not a delegate of any unit"));
 
-  auto caster = record::CasterFor(v, run, unit);
-  if (!caster.ok()) return Fail(caster.status());
-  if (*caster != c.participant_id()) {
-    return Fail(PermissionDenied("the ballot of '" + unit + "' is cast by " + *caster + ", not by you"));
-  }
+  if (Status s = CheckCaster(c, run, unit); !s.ok()) return Fail(s);
 
   // A ballot stored earlier for this run is resent as it is, never re-made:
   // the server answers an identical resend with the original receipt.
-  const std::string stored_path = BallotPath(c, run.run_id, unit);
-  v1::SignedEntry signed_entry;
-  v1::EncryptedBallot ballot;
-  if (auto stored = crypto::ReadFile(stored_path); stored.ok() && signed_entry.ParseFromString(*stored)) {
+  std::vector<std::string> choices;
+  if (StoredBallot(c.profile_dir(), run.run_id, unit)) {
     if (args->Has("challenge")) {
       return Fail(FailedPrecondition("a ballot for this run is already stored (cast, or in flight): an "
                                      "encryption is checked before casting, not after"));
     }
-    v1::EntryBody body;
-    body.ParseFromString(signed_entry.body());
-    ballot = body.ballot();
     std::cout << "Gửi lại phiếu đã lưu / resending the ballot stored earlier for this run\n";
   } else {
     auto layout = record::VoterLayoutFor(v, run, unit);
     if (!layout.ok()) return Fail(layout.status());
-    std::vector<std::string> choices;
-    if (args->Has("blank")) {
-      choices.clear();
-    } else if (args->Has("choice")) {
+    if (args->Has("choice")) {
       choices = args->GetAll("choice");
-    } else {
+    } else if (!args->Has("blank")) {
       auto asked = AskChoices(spec, run, *layout, unit);
       if (!asked.ok()) return Fail(asked.status());
       choices = *asked;
     }
-    auto marks = rules::MarksFor(*layout, spec, choices, unit);
+    auto marks = CheckedMarks(v, run, unit, choices);
     if (!marks.ok()) return Fail(marks.status());
     std::cout << "Phiếu của / ballot of " << UnitName(v, unit) << " — " << spec.question() << ":"
               << Describe(spec, choices) << "\n";
     if (args->Has("challenge")) return RunChallenge(c, run, unit, *marks);
+    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));  // CastBallot makes them again
     if (!args->Has("yes")) {
       std::cout << "Xác nhận bỏ phiếu? / Cast this ballot? [c/k] " << std::flush;
       std::string answer;
@@ -377,58 +321,12 @@ int RunVote(const Argv& argv) {
         return 1;
       }
     }
-    auto ctx = record::RunContext(v, run);
-    if (!ctx.ok()) return Fail(ctx.status());
-    auto key = record::JointKey(v);
-    if (!key.ok()) return Fail(key.status());
-    // A ballot to cast keeps no secrets: EncryptBallot clears each cell's
-    // randomness when it returns (nothing asked for it), the marks are wiped
-    // here, and only the signed ballot (no randomness) is stored.
-    auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run.run_id, unit, /*secrets_out=*/nullptr);
-    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));
-    if (!enc.ok()) return Fail(enc.status());
-    ballot = *enc;
-    v1::EntryBody body;
-    *body.mutable_ballot() = ballot;
-    auto se = c.Sign(body);
-    if (!se.ok()) return Fail(se.status());
-    signed_entry = *se;
-    if (Status s = crypto::MakeDirs(c.profile_dir() + "/ballots", 0700); !s.ok()) return Fail(s);
-    if (Status s = crypto::WritePrivateFile(stored_path, signed_entry.SerializeAsString()); !s.ok()) {
-      return Fail(s.Annotate("storing the ballot before sending it"));
-    }
   }
-
-  auto posted = c.PostSigned(signed_entry);
-  v1::SignedReceipt receipt;
-  if (!posted.ok()) {
-    if (posted.status().code() == StatusCode::kUnavailable) {
-      // The connection dropped mid-cast: ask whether it counted.
-      auto again = MeetingClient::Connect(c.profile_dir());
-      if (!again.ok()) return Fail(posted.status().Annotate("cast in flight; run `phieu vote` again to learn if it counted"));
-      if (Status s = (*again)->Sync(); !s.ok()) return Fail(s);
-      auto mine = (*again)->MyBallot(run.run_id, unit);
-      if (!mine.ok()) return Fail(mine.status());
-      if (!mine->counted()) {
-        auto retry = (*again)->PostSigned(signed_entry);
-        if (!retry.ok()) return Fail(retry.status());
-        receipt = retry->receipt();
-      } else {
-        receipt = mine->receipt();
-      }
-    } else {
-      return Fail(posted.status());
-    }
-  } else {
-    receipt = posted->receipt();
-  }
-  if (Status s = CheckReceipt(v, receipt, ballot); !s.ok()) return Fail(s);
-  if (Status s = crypto::MakeDirs(c.profile_dir() + "/receipts", 0700); !s.ok()) return Fail(s);
-  if (Status s = crypto::WritePublicFile(ReceiptPath(c, run.run_id, unit), receipt.SerializeAsString()); !s.ok()) {
-    return Fail(s.Annotate("storing the receipt"));
-  }
-  std::cout << "Đã bỏ phiếu / ballot cast: " << spec.id() << " for " << UnitName(v, unit) << "\n";
-  PrintReceipt(receipt);
+  const std::string unit_name = UnitName(v, unit);
+  auto cast = CastBallot(&*client_r, run, unit, choices);
+  if (!cast.ok()) return Fail(cast.status());
+  std::cout << "Đã bỏ phiếu / ballot cast: " << run.ballot_id << " for " << unit_name << "\n";
+  PrintReceipt(cast->receipt);
   return 0;
 }
 
@@ -475,59 +373,32 @@ int RunChair(const std::string& command, const Argv& argv) {
   const std::string ballot_id = args->positional().empty() ? "" : args->positional()[0];
   v1::EntryBody body;
 
-  if (command == "open") {
-    if (ballot_id.empty()) return Usage("phieu open BALLOT");
-    body.mutable_open()->set_ballot_id(ballot_id);
-    body.mutable_open()->set_round(1);
-    body.mutable_open()->set_ceremony_done(v.ceremony().done_entry);
-  } else if (command == "runoff") {
-    if (ballot_id.empty()) return Usage("phieu runoff BALLOT");
-    const Run* prev = v.LatestRun(ballot_id);
-    if (!prev || prev->result_entry.empty()) return Fail(FailedPrecondition("ballot '" + ballot_id + "' has no result to follow"));
-    v1::Outcome outcome;
-    outcome.ParseFromString(v.body(*v.FindEntry(prev->result_entry)).result().outcome());
-    std::vector<std::string> candidates = outcome.runoff_candidates().empty()
-        ? std::vector<std::string>{}
-        : std::vector<std::string>(outcome.runoff_candidates().begin(), outcome.runoff_candidates().end());
-    if (args->Has("candidates")) {
-      candidates.clear();
-      std::stringstream ss(args->Get("candidates"));
-      for (std::string id; std::getline(ss, id, ',');) candidates.push_back(id);
-    }
-    if (candidates.empty()) return Fail(FailedPrecondition("the result names no candidates for a second round"));
-    auto* o = body.mutable_open();
-    o->set_ballot_id(ballot_id);
-    o->set_round(prev->round + 1);
-    o->set_previous_run(prev->run_id);
-    for (const auto& id : candidates) o->add_candidate_ids(id);
-    o->set_ceremony_done(v.ceremony().done_entry);
-  } else if (command == "close" || command == "cancel") {
+  if (command == "open" || command == "runoff" || command == "close") {
     if (ballot_id.empty()) return Usage("phieu " + command + " BALLOT");
-    auto run = PickRun(v, ballot_id, command == "close");
+    std::vector<std::string> candidates;
+    std::stringstream ss(args->Get("candidates"));
+    for (std::string id; std::getline(ss, id, ',');) candidates.push_back(id);
+    auto made = command == "open"     ? OpenEntry(v, ballot_id)
+                : command == "runoff" ? RunoffEntry(v, ballot_id, candidates)
+                                      : CloseEntry(v, ballot_id);
+    if (!made.ok()) return Fail(made.status());
+    body = *made;
+  } else if (command == "cancel") {
+    if (ballot_id.empty()) return Usage("phieu cancel BALLOT");
+    auto run = PickRun(v, ballot_id, /*want_open=*/false);
     if (!run.ok()) return Fail(run.status());
-    if (command == "close") {
-      body.mutable_close()->set_run_id((*run)->run_id);
-    } else {
-      body.mutable_cancel()->set_run_id((*run)->run_id);
-      body.mutable_cancel()->set_reason(args->Get("reason"));
-    }
+    body.mutable_cancel()->set_run_id((*run)->run_id);
+    body.mutable_cancel()->set_reason(args->Get("reason"));
   } else if (command == "proxy") {
     if (!args->Has("unit") || !args->Has("holder")) return Usage("phieu proxy --unit ABSENT_UNIT --holder PARTICIPANT");
     body.mutable_proxy()->set_absent_unit_id(args->Get("unit"));
     body.mutable_proxy()->set_holder_id(args->Get("holder"));
   } else if (command == "ceremony") {
     if (ballot_id != "start") return Usage("phieu ceremony start [--tellers a,b,c] [--threshold T]");
-    const v1::TellerSettings& ts = v.meeting().tellers();
-    auto* s = body.mutable_ceremony_start();
-    s->set_attempt(v.ceremony().attempt + 1);
-    if (args->Has("tellers")) {
-      std::stringstream ss(args->Get("tellers"));
-      for (std::string id; std::getline(ss, id, ',');) s->add_teller_ids(id);
-    } else {
-      for (const auto& id : ts.participant_ids()) s->add_teller_ids(id);
-    }
-    s->set_threshold(args->Has("threshold") ? static_cast<uint32_t>(std::atoi(args->Get("threshold").c_str()))
-                                            : meeting::EffectiveThreshold(ts));
+    std::vector<std::string> tellers;
+    std::stringstream ss(args->Get("tellers"));
+    for (std::string id; std::getline(ss, id, ',');) tellers.push_back(id);
+    body = CeremonyStartEntry(v, tellers, static_cast<uint32_t>(std::atoi(args->Get("threshold", "0").c_str())));
   } else if (command == "close-meeting") {
     body.mutable_meeting_closed();
   } else {

@@ -13,6 +13,7 @@
 #include "client/commands.h"
 #include "client/meeting_client.h"
 #include "client/pdf.h"
+#include "client/result_minutes.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/sha256.h"
@@ -62,6 +63,14 @@ Status AddPaperNotes(const BoardView& v, const Run& run, rules::MinutesInput* in
   return Status::Ok();
 }
 
+std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+  return s.empty() ? "-" : s;
+}
+
+}  // namespace
+
 Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   const v1::BoardEntry& e = v.entry(run.result_seq);
   RETURN_IF_ERROR(record::VerifyServerSignature(v, e).Annotate("the result"));
@@ -98,14 +107,6 @@ Result<rules::MinutesInput> MinutesFor(const BoardView& v, const Run& run) {
   }
   return in;
 }
-
-std::string Joined(const google::protobuf::RepeatedPtrField<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-  return s.empty() ? "-" : s;
-}
-
-}  // namespace
 
 int RunResult(const Argv& argv) {
   auto args = Args::Parse(argv, {"profile", "lang", "html", "pdf", "expect"}, {"all"});

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "client/app/app_server.h"
 #include "client/cli_certs.h"
 #include "client/cli_record.h"
 #include "client/cli_verify.h"
@@ -27,6 +28,8 @@ Certificates (the chair's desk and each laptop):
   demo plan MEETING                      check a meeting file; print its demo script
 
 Everyone:
+  app [--port N] [--no-browser] [--seconds N]   the meeting in your browser (delegate,
+                                         chair and projector pages on 127.0.0.1)
   status                                 the meeting, attendance, key ceremony, ballots
   ballots                                the ballot questions and their state
   watch [--seconds N] [--until-result BALLOT]   follow the board live (with the chain head)
@@ -97,6 +100,7 @@ int main(int argc, char** argv) {
     if (command == "demo") return RunDemo(rest);
     if (command == "spoiled") return RunSpoiled(rest);
     if (command == "receipts") return RunReceipts(rest);
+    if (command == "app") return RunApp(rest);
     if (command == "open" || command == "close" || command == "cancel" || command == "runoff" ||
         command == "proxy" || command == "ceremony" || command == "close-meeting") {
       return RunChair(command, rest);

@@ -1,6 +1,7 @@
 #include "core/crypto/secure.h"
 
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 namespace phieu::crypto {
 
@@ -13,6 +14,16 @@ void SecureWipe(std::string& s) {
   s.resize(s.capacity());
   SecureWipe(s.data(), s.size());
   s.clear();
+}
+
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) return "";
+  return out;
+}
+
+bool ConstantTimeEqual(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace phieu::crypto

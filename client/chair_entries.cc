@@ -1,0 +1,86 @@
+// The chair's entries for a ballot's life: see chair_entries.h.
+#include "client/chair_entries.h"
+
+#include "core/meeting/meeting_defaults.h"
+#include "phieu/v1/rules.pb.h"
+
+namespace phieu::client {
+
+Result<const record::Run*> PickRun(const record::BoardView& view, const std::string& ballot_id, bool want_open) {
+  if (!ballot_id.empty()) {
+    if (!view.Spec(ballot_id)) return NotFound("no ballot '" + ballot_id + "' in this meeting");
+    const record::Run* run = want_open ? view.OpenRun(ballot_id) : view.LatestRun(ballot_id);
+    if (!run) {
+      return FailedPrecondition("ballot '" + ballot_id + "' is " + (want_open ? "not open" : "not opened yet"));
+    }
+    return run;
+  }
+  std::vector<const record::Run*> open;
+  for (const record::Run* r : view.RunsInOrder()) {
+    if (!r->closed && !r->cancelled) open.push_back(r);
+  }
+  if (open.empty()) return FailedPrecondition("no ballot is open now (Chưa có phiếu nào đang mở)");
+  if (open.size() > 1) {
+    std::string ids;
+    for (const record::Run* r : open) ids += " " + r->ballot_id;
+    return FailedPrecondition("several ballots are open; name one of:" + ids);
+  }
+  return open.front();
+}
+
+Result<v1::EntryBody> OpenEntry(const record::BoardView& view, const std::string& ballot_id) {
+  if (!view.Spec(ballot_id)) return NotFound("no ballot '" + ballot_id + "' in this meeting");
+  v1::EntryBody body;
+  body.mutable_open()->set_ballot_id(ballot_id);
+  body.mutable_open()->set_round(1);
+  body.mutable_open()->set_ceremony_done(view.ceremony().done_entry);
+  return body;
+}
+
+Result<v1::EntryBody> RunoffEntry(const record::BoardView& view, const std::string& ballot_id,
+                                  const std::vector<std::string>& chosen) {
+  if (!view.Spec(ballot_id)) return NotFound("no ballot '" + ballot_id + "' in this meeting");
+  const record::Run* prev = view.LatestRun(ballot_id);
+  if (!prev || prev->result_entry.empty()) {
+    return FailedPrecondition("ballot '" + ballot_id + "' has no result to follow");
+  }
+  v1::Outcome outcome;
+  if (!outcome.ParseFromString(view.body(prev->result_seq).result().outcome())) {
+    return VerificationFailed("the result's outcome does not parse");
+  }
+  std::vector<std::string> candidates = chosen;
+  if (candidates.empty()) candidates.assign(outcome.runoff_candidates().begin(), outcome.runoff_candidates().end());
+  if (candidates.empty()) return FailedPrecondition("the result names no candidates for a second round");
+  v1::EntryBody body;
+  auto* o = body.mutable_open();
+  o->set_ballot_id(ballot_id);
+  o->set_round(prev->round + 1);
+  o->set_previous_run(prev->run_id);
+  for (const auto& id : candidates) o->add_candidate_ids(id);
+  o->set_ceremony_done(view.ceremony().done_entry);
+  return body;
+}
+
+Result<v1::EntryBody> CloseEntry(const record::BoardView& view, const std::string& ballot_id) {
+  ASSIGN_OR_RETURN(const record::Run* run, PickRun(view, ballot_id, /*want_open=*/true));
+  v1::EntryBody body;
+  body.mutable_close()->set_run_id(run->run_id);
+  return body;
+}
+
+v1::EntryBody CeremonyStartEntry(const record::BoardView& view, const std::vector<std::string>& tellers,
+                                 uint32_t threshold) {
+  const v1::TellerSettings& ts = view.meeting().tellers();
+  v1::EntryBody body;
+  auto* s = body.mutable_ceremony_start();
+  s->set_attempt(view.ceremony().attempt + 1);
+  if (tellers.empty()) {
+    for (const auto& id : ts.participant_ids()) s->add_teller_ids(id);
+  } else {
+    for (const auto& id : tellers) s->add_teller_ids(id);
+  }
+  s->set_threshold(threshold ? threshold : meeting::EffectiveThreshold(ts));
+  return body;
+}
+
+}  // namespace phieu::client
