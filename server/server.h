@@ -48,7 +48,7 @@ struct ServerOptions {
   // connections are closed at once (a slowloris cannot take every slot:
   // max_connections - max_unauthenticated stay for authenticated clients).
   size_t max_unauthenticated = 512;
-  size_t max_queued_frames = 256;       // per session; a client that does not read is dropped
+  size_t max_queued_frames = 4096;      // per session; a client that does not read is dropped
   // Finer-grained overrides for tests (zero: use the seconds above).
   std::chrono::milliseconds test_handshake_timeout{0}, test_frame_timeout{0}, test_heartbeat{0},
       test_idle_drop{0};

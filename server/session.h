@@ -50,7 +50,7 @@ struct SessionSettings {
   std::chrono::steady_clock::duration heartbeat = std::chrono::seconds(15);
   std::chrono::steady_clock::duration idle_drop = std::chrono::seconds(45);
   size_t max_frame = kDefaultMaxFrame;
-  size_t max_queue = 256;  // frames waiting to be written; beyond it the client is dropped
+  size_t max_queue = 4096;  // frames waiting to be written; beyond it the client is dropped
 };
 
 class Session : public std::enable_shared_from_this<Session> {
