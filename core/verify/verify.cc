@@ -64,13 +64,6 @@ struct Job {
   bool spoiled = false;
 };
 
-struct PaperBatchState {
-  uint64_t seq = 0;
-  std::string run_id;
-  uint32_t author = 0;
-  std::set<uint32_t> signers;  // author and co-signers (teller indices)
-};
-
 class Verifier {
  public:
   Verifier(const v1::ElectionRecord& record, const crypto::Certificate& ca, const VerifyOptions& options)
@@ -140,8 +133,6 @@ class Verifier {
   std::map<std::string, uint64_t> spoiled_codes_;  // tracking code (hex) -> seq
   std::map<std::string, uint64_t> ballot_codes_;
   std::map<std::pair<std::string, std::string>, size_t> spoil_counts_;  // (run, unit) -> spoils
-  std::map<std::string, PaperBatchState> batches_;  // entry id -> batch
-  std::map<std::string, std::set<std::string>> paper_units_;  // run id -> units in its batches
 };
 
 bool Verifier::CheckChain() {
@@ -428,7 +419,7 @@ bool Verifier::JudgeBallot(const v1::BoardEntry& e, const v1::EncryptedBallot& b
       return Fail(kCheckSpoiled, e.seq(), "a spoiled ballot (entry " + std::to_string(sp->second) +
                                               ") is cast and counted; its encryption was revealed");
     }
-    if (paper_units_[run->run_id].count(b.unit_id())) {
+    if (run->paper_units.count(b.unit_id())) {
       return Fail(kCheckPaper, e.seq(), "unit '" + b.unit_id() + "' voted on paper in this run");
     }
     ballot_codes_.emplace(code, e.seq());
@@ -453,33 +444,14 @@ bool Verifier::JudgePaperBatch(const v1::BoardEntry& e, const v1::PaperBatch& p,
   }
   const Run* run = OpenRunById(e, p.run_id());
   if (!run) return false;
-  if (p.unit_ids().empty()) return Fail(kCheckPaper, e.seq(), "a paper batch with no units");
-  std::set<std::string> units;
+  // The contents by the shared rule (docs/protocol.md "Paper batches"): the
+  // batch is not on the board yet, so no unit may be in any batch of the run.
+  Status s = record::CheckPaperBatch(v_, *run, p, /*batch_id=*/"");
+  if (!s.ok()) return Fail(kCheckPaper, e.seq(), s);
   uint64_t weights = 0;
-  for (const auto& u : p.unit_ids()) {
-    if (!units.insert(u).second) return Fail(kCheckPaper, e.seq(), "unit '" + u + "' listed twice");
-    auto caster = record::CasterFor(v_, *run, u);
-    if (!caster.ok()) return Fail(kCheckPaper, e.seq(), caster.status());
-    if (run->ballots.count(u)) return Fail(kCheckPaper, e.seq(), "unit '" + u + "' also has an electronic ballot");
-    if (paper_units_[run->run_id].count(u)) return Fail(kCheckPaper, e.seq(), "unit '" + u + "' is in another batch");
-    weights += v_.Weight(u);
-  }
-  auto full = record::FullLayoutFor(v_, *run);
-  if (!full.ok()) return Fail(kCheckPaper, e.seq(), full.status());
-  if (p.counts_size() != full->cells_size()) {
-    return Fail(kCheckPaper, e.seq(), std::to_string(p.counts_size()) + " counts for " +
-                                          std::to_string(full->cells_size()) + " cells");
-  }
-  if (uint64_t{p.valid()} + p.blank() + p.invalid() != weights) {
-    return Fail(kCheckPaper, e.seq(), "valid + blank + invalid is not the units' " + std::to_string(weights) + " votes");
-  }
-  for (uint32_t c : p.counts()) {
-    if (c > p.valid()) return Fail(kCheckPaper, e.seq(), "a cell counts more votes than the valid ones");
-  }
-  for (const auto& u : units) paper_units_[run->run_id].insert(u);
-  batches_[record::EntryId(e)] = PaperBatchState{e.seq(), run->run_id, author, {author}};
+  for (const auto& u : p.unit_ids()) weights += v_.Weight(u);
   Count(kCheckPaper);
-  Note(e.seq(), "paper batch", std::to_string(units.size()) + " unit(s) voted on paper in '" + run->ballot_id +
+  Note(e.seq(), "paper batch", std::to_string(p.unit_ids_size()) + " unit(s) voted on paper in '" + run->ballot_id +
                                    "' (" + std::to_string(weights) + " votes), posted by teller " + std::to_string(author));
   return true;
 }
@@ -495,6 +467,14 @@ bool Verifier::JudgeTally(const v1::BoardEntry& e, const v1::Tally& t) {
   if (static_cast<size_t>(t.ballot_entries_size()) != ballots.size()) {
     return Fail(kCheckTallies, e.seq(), "the tally lists " + std::to_string(t.ballot_entries_size()) +
                                             " ballots; the run has " + std::to_string(ballots.size()));
+  }
+  // The paper batches the result adds: exactly those with t teller
+  // signatures while the run was open, in chain order.
+  const std::vector<std::string> counted = record::CountedPaperBatches(*run);
+  if (std::vector<std::string>(t.paper_batches().begin(), t.paper_batches().end()) != counted) {
+    return Fail(kCheckTallies, e.seq(), "the tally lists " + std::to_string(t.paper_batches_size()) +
+                                            " paper batch(es); the run has " + std::to_string(counted.size()) +
+                                            " counted ones (t teller signatures while open), in chain order");
   }
   auto agg = record::RunAggregate::Create(v_, *run);
   if (!agg.ok()) return Fail(kCheckTallies, e.seq(), agg.status());
@@ -572,18 +552,12 @@ bool Verifier::JudgeResult(const v1::BoardEntry& e, const v1::Result& r) {
     return Fail(kCheckResults, e.seq(), "the result combines " + std::to_string(distinct.size()) +
                                             " distinct tellers' shares; t = " + std::to_string(v_.ceremony().threshold));
   }
-  // Each share's partials were verified when it was replayed.
-  auto totals = record::DecryptTotals(v_, *run, indices, /*verify_partials=*/false);
+  // Each share's partials were verified when it was replayed; the paper
+  // batches added are the tally's list, checked against the counted ones.
+  auto totals = record::ResultTotals(v_, *run, indices, /*verify_partials=*/false);
   if (!totals.ok()) return Fail(kCheckResults, e.seq(), totals.status());
-  for (const auto& [id, batch] : batches_) {
-    if (batch.run_id != run->run_id || batch.signers.size() < v_.ceremony().threshold) continue;
-    const v1::PaperBatch& p = v_.body(batch.seq).paper_batch();
-    for (int i = 0; i < p.counts_size() && static_cast<size_t>(i) < totals->size(); ++i) {
-      (*totals)[static_cast<size_t>(i)] += p.counts(i);
-    }
-  }
   if (std::vector<uint64_t>(r.totals().begin(), r.totals().end()) != *totals) {
-    return Fail(kCheckResults, e.seq(), "the result's totals are not the decryption of the tally");
+    return Fail(kCheckResults, e.seq(), "the result's totals are not the decryption of the tally plus its paper batches");
   }
   auto counts = record::CountsFor(v_, *run);
   if (!counts.ok()) return Fail(kCheckResults, e.seq(), counts.status());
@@ -681,10 +655,11 @@ bool Verifier::Judge(const v1::BoardEntry& e, const v1::EntryBody& body) {
       if (!RequireRole(e, pid, v1::ROLE_CHAIR, "close a ballot")) return false;
       const Run* run = OpenRunById(e, body.close().run_id());
       if (!run) return false;
-      for (const auto& [id, batch] : batches_) {
-        if (batch.run_id == run->run_id && batch.signers.size() < v_.ceremony().threshold) {
+      for (const auto& [id, batch] : run->paper_batches) {
+        if (!batch.counted) {
           return Fail(kCheckPaper, seq, "closed while the paper batch at entry " + std::to_string(batch.seq) +
-                                            " has " + std::to_string(batch.signers.size()) + " of t signatures");
+                                            " has " + std::to_string(batch.signers) + " of " +
+                                            std::to_string(v_.ceremony().threshold) + " teller signatures");
         }
       }
       break;
@@ -711,11 +686,19 @@ bool Verifier::Judge(const v1::BoardEntry& e, const v1::EntryBody& body) {
       if (idx == 0 || !v_.HasRole(pid, v1::ROLE_TELLER)) {
         return Fail(kCheckRoles, seq, "only a teller of the ceremony in force may sign a paper batch");
       }
-      auto it = batches_.find(body.paper_batch_signature().batch_entry_hash());
-      if (it == batches_.end()) return Fail(kCheckPaper, seq, "signs no paper batch on the board");
-      if (!OpenRunById(e, it->second.run_id)) return false;
-      if (!it->second.signers.insert(idx).second) {
-        return Fail(kCheckPaper, seq, "teller " + std::to_string(idx) + " signs the batch twice (or its own)");
+      const std::string& batch_id = body.paper_batch_signature().batch_entry_hash();
+      std::optional<uint64_t> batch_seq = v_.FindEntry(batch_id);
+      if (!batch_seq || !v_.body(*batch_seq).has_paper_batch()) {
+        return Fail(kCheckPaper, seq, "signs no paper batch on the board");
+      }
+      const Run* run = OpenRunById(e, v_.body(*batch_seq).paper_batch().run_id());
+      if (!run) return false;
+      auto ref = run->paper_batches.find(batch_id);
+      if (ref == run->paper_batches.end()) return Fail(kCheckPaper, seq, "signs no paper batch of its run");
+      const record::PaperBatchRef& batch = ref->second;
+      if (idx == batch.author) return Fail(kCheckPaper, seq, "teller " + std::to_string(idx) + " co-signs its own batch");
+      if (batch.cosigners.count(idx)) {
+        return Fail(kCheckPaper, seq, "teller " + std::to_string(idx) + " signs the batch twice");
       }
       Count(kCheckPaper);
       break;

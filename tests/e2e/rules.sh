@@ -9,7 +9,8 @@
 #    record links the rounds, round 2 elects;
 #  - bang-khen: every ballot on paper (no electronic ballot at all) still gets
 #    a tally and a result;
-#  - thu-ky: too few electronic ballots: `close --wait` says why at once.
+#  - thu-ky: too few electronic ballots: `close --wait` says why at once;
+#  - the exported record passes `phieu verify`.
 set -uo pipefail
 BUILD=$1 MEETING=$2 WORK=$3
 source "$(dirname "$0")/checks.sh"
@@ -119,6 +120,13 @@ check "one vote" 0 as db-an-giang vote thu-ky --choice ha-noi --yes
 check "close --wait says the tellers will not decrypt" 3 as chu-tri close thu-ky --wait 60
 contains "  ...and why" "will not decrypt"
 check "the chair cancels it" 0 as chu-tri cancel thu-ky --reason "too few ballots"
+
+# ---- the whole record (paper batches, proxy, weights, runoff, an all-paper
+# run, a cancelled one) passes the offline verifier
+check "export the binary record" 0 as chu-tri record export --out "$WORK/record.pb"
+check "phieu verify passes it" 0 "$PHIEU" verify "$WORK/record.pb" --ca "$WORK/m/ca/ca.pem"
+contains "  ...ALL CHECKS PASSED" "ALL CHECKS PASSED"
+contains "  ...and lists the paper batches" "paper batch"
 
 echo "$passes passed, $fails failed"
 [ "$fails" = 0 ]

@@ -54,6 +54,29 @@ using server::kChair;
 using server::kThu;
 constexpr char kLaiChau[] = "dai-bieu-lai-chau";
 constexpr char kAbsent[] = "dien-bien";  // carried by Lai Châu's delegate
+constexpr char kTeller1[] = "dai-bieu-lao-cai";
+constexpr char kTeller2[] = "dai-bieu-ha-giang";
+
+// A paper batch of co-thi-dua (cells: 7 candidates in ballot order, then blank).
+v1::EntryBody PaperBatch(const std::string& run_id, const std::vector<std::string>& units,
+                         const std::map<std::string, uint32_t>& votes, uint32_t valid, uint32_t blank,
+                         uint32_t invalid) {
+  static const std::vector<std::string> kCells = {"son-la",   "cao-bang", "lao-cai",  "ha-giang",
+                                                  "lang-son", "lai-chau", "dien-bien", ""};
+  v1::EntryBody body;
+  body.set_meeting_id("cum4-2024");
+  v1::PaperBatch* b = body.mutable_paper_batch();
+  b->set_run_id(run_id);
+  for (const auto& c : kCells) {
+    auto it = votes.find(c);
+    b->add_counts(c.empty() ? blank : it == votes.end() ? 0 : it->second);
+  }
+  for (const auto& u : units) b->add_unit_ids(u);
+  b->set_valid(valid);
+  b->set_blank(blank);
+  b->set_invalid(invalid);
+  return body;
+}
 
 // What the tampering helpers need besides the record: every key.
 struct Keys {
@@ -271,11 +294,27 @@ class VerifyTest : public server::MeetingHarness {
         {kAbsent, {kLaiChau, "lai-chau"}},  // the proxy holder casts for the absent unit
     };
     for (const auto& [unit, who] : votes) {
+      if (paper_ && (unit == "lao-cai" || unit == "ha-giang" || unit == "lang-son")) continue;
       v1::EntryBody body = Ballot(world_.run_id, unit, who.second);
       v1::Envelope posted = Post(who.first, body);
       ExpectPosted(posted);
       world_.receipts[unit] = posted.posted().receipt();
       world_.ballots[unit] = body;
+    }
+    if (paper_) {
+      // Lào Cai and Hà Giang voted on paper (one for Sơn La, one blank),
+      // Lạng Sơn too, blank: two batches, each co-signed by the other teller.
+      const std::pair<std::string, v1::EntryBody> batches[] = {
+          {kTeller1, PaperBatch(world_.run_id, {"lao-cai", "ha-giang"}, {{"son-la", 1}}, 1, 1, 0)},
+          {kTeller2, PaperBatch(world_.run_id, {"lang-son"}, {}, 0, 1, 0)},
+      };
+      for (const auto& [teller, body] : batches) {
+        v1::Envelope posted = Post(teller, body);
+        ExpectPosted(posted);
+        v1::EntryBody sign;
+        sign.mutable_paper_batch_signature()->set_batch_entry_hash(Hex(posted.posted().entry_hash()));
+        ExpectPosted(Post(teller == kTeller1 ? kTeller2 : kTeller1, sign));
+      }
     }
     v1::EntryBody close;
     close.mutable_close()->set_run_id(world_.run_id);
@@ -301,6 +340,7 @@ class VerifyTest : public server::MeetingHarness {
     world_.record = std::move(exported).value();
   }
 
+  bool paper_ = false;  // set by PaperVerifyTest: three units vote on paper
   Keys keys_;
   World world_;
   World* world = nullptr;
@@ -670,6 +710,86 @@ TEST_F(VerifyTest, TheCommandLineChecksTheRecordAndOpensSpoiledBallots) {
   EXPECT_EQ(client::RunVerify({path}), 2);  // no --ca
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
+}
+
+
+// The same meeting with three units on paper, in two co-signed batches (one
+// of them all blank): the server's tally lists both, its result adds them.
+class PaperVerifyTest : public VerifyTest {
+ protected:
+  PaperVerifyTest() { paper_ = true; }
+};
+
+TEST_F(PaperVerifyTest, TheRecordWithPaperBatchesVerifies) {
+  VerifyReport r = Run(world->record);
+  ASSERT_TRUE(r.ok()) << r.failure->check << " at entry " << r.failure->seq << ": " << r.failure->message;
+  const int tally = FindKind(world->record, "tally");
+  EXPECT_EQ(Body(world->record, tally).tally().paper_batches_size(), 2);
+}
+
+TEST_F(PaperVerifyTest, ABatchWithTooFewSignaturesIsNamedAtTheClose) {
+  v1::ElectionRecord rec = world->record;
+  const int sign = FindKind(rec, "paper_batch_signature", 1);
+  Erase(&rec, sign);
+  Reseal(&rec, sign);
+  ExpectFails(rec, kCheckPaper, FindKind(rec, "close"), "has 1 of 2 teller signatures");
+}
+
+TEST_F(PaperVerifyTest, ATallyThatLeavesOutACountedBatchIsNamed) {
+  v1::ElectionRecord rec = world->record;
+  const int tally = FindKind(rec, "tally");
+  v1::EntryBody body = Body(rec, tally);
+  body.mutable_tally()->mutable_paper_batches()->RemoveLast();
+  body.SerializeToString(rec.mutable_entries(tally)->mutable_signed_()->mutable_body());
+  Reseal(&rec, tally);
+  ExpectFails(rec, kCheckTallies, tally, "lists 1 paper batch(es); the run has 2 counted");
+}
+
+TEST_F(PaperVerifyTest, ACountChangedInABatchIsNamed) {
+  // A vote moved from Sơn La to Cao Bằng: the batch still obeys the rules,
+  // but the server's result no longer adds up.
+  v1::ElectionRecord rec = world->record;
+  const int batch = FindKind(rec, "paper_batch");
+  v1::EntryBody body = Body(rec, batch);
+  body.mutable_paper_batch()->set_counts(0, 0);
+  body.mutable_paper_batch()->set_counts(1, 1);
+  body.SerializeToString(rec.mutable_entries(batch)->mutable_signed_()->mutable_body());
+  Reseal(&rec, batch);
+  ExpectFails(rec, kCheckResults, FindKind(rec, "result"), "plus its paper batches");
+  // One more invalid vote than the units have.
+  v1::ElectionRecord more = world->record;
+  body = Body(more, batch);
+  body.mutable_paper_batch()->set_invalid(1);
+  body.SerializeToString(more.mutable_entries(batch)->mutable_signed_()->mutable_body());
+  Reseal(&more, batch);
+  ExpectFails(more, kCheckPaper, batch, "valid + blank + invalid = 3 votes, but its units have 2");
+}
+
+TEST_F(PaperVerifyTest, AUnitOnPaperAndElectronicIsNamed) {
+  // An electronic ballot of Lào Cai after its paper batch.
+  v1::ElectionRecord rec = world->record;
+  const int batch = FindKind(rec, "paper_batch");
+  record::BoardView v;
+  for (int i = 0; i <= batch; ++i) ASSERT_TRUE(v.Apply(rec.entries(i)).ok());
+  const record::Run* run = v.FindRun(world->run_id);
+  auto layout = record::VoterLayoutFor(v, *run, "lao-cai").value();
+  auto marks = rules::MarksFor(layout, *v.Spec(kBallot), {"son-la"}, "lao-cai").value();
+  v1::EntryBody ballot;
+  ballot.set_meeting_id("cum4-2024");
+  *ballot.mutable_ballot() = crypto::EncryptBallot(record::RunContext(v, *run).value(), record::JointKey(v).value(),
+                                                   layout, marks, world->run_id, "lao-cai", nullptr)
+                                 .value();
+  Insert(&rec, batch + 1, SignedBy(kTeller1, ballot, rec.entries(batch)));
+  Reseal(&rec, batch + 1);
+  ExpectFails(rec, kCheckPaper, batch + 1, "unit 'lao-cai' voted on paper in this run");
+  // A batch naming Cao Bằng, whose electronic ballot is already on the board.
+  v1::ElectionRecord both = world->record;
+  const int second = FindKind(both, "paper_batch", 1);
+  v1::EntryBody body = Body(both, second);
+  body.mutable_paper_batch()->set_unit_ids(0, "cao-bang");
+  body.SerializeToString(both.mutable_entries(second)->mutable_signed_()->mutable_body());
+  Reseal(&both, second);
+  ExpectFails(both, kCheckPaper, second, "unit 'cao-bang' has an electronic ballot");
 }
 
 }  // namespace
