@@ -1,6 +1,7 @@
 #include "tests/server/meeting_harness.h"
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <random>
@@ -35,6 +36,25 @@ std::string NewTempDir(const std::string& tag) {
                         .string();
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+v1::EntryBody PaperBatch(const std::string& run_id, const std::vector<std::string>& units,
+                         const std::map<std::string, uint32_t>& votes, uint32_t valid, uint32_t blank,
+                         uint32_t invalid) {
+  static const std::vector<std::string> kCells = {"son-la",   "cao-bang", "lao-cai",  "ha-giang",
+                                                  "lang-son", "lai-chau", "dien-bien", ""};
+  v1::EntryBody body;
+  v1::PaperBatch* b = body.mutable_paper_batch();
+  b->set_run_id(run_id);
+  for (const auto& c : kCells) {
+    auto it = votes.find(c);
+    b->add_counts(c.empty() ? blank : it == votes.end() ? 0 : it->second);
+  }
+  for (const auto& u : units) b->add_unit_ids(u);
+  b->set_valid(valid);
+  b->set_blank(blank);
+  b->set_invalid(invalid);
+  return body;
 }
 
 MeetingServiceOptions MeetingHarness::ServiceOptions() const {

@@ -15,9 +15,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "certs/profile.h"
 #include "core/crypto/ballot_crypto.h"
@@ -34,6 +36,11 @@ inline constexpr char kBallot[] = "co-thi-dua";
 int64_t NowUnix();
 // A new directory under the system's temp directory.
 std::string NewTempDir(const std::string& tag);
+// A paper batch of kBallot, unsigned: `votes` by candidate id, in the cells of
+// its full layout (the 7 candidates in ballot order, then blank = `blank`).
+v1::EntryBody PaperBatch(const std::string& run_id, const std::vector<std::string>& units,
+                         const std::map<std::string, uint32_t>& votes, uint32_t valid, uint32_t blank,
+                         uint32_t invalid);
 
 class MeetingHarness : public ::testing::Test {
  protected:
