@@ -1,7 +1,7 @@
 // Fuzz target: frame decoding (server/frame.h), as a session reads a byte
 // stream: 4-byte length, length check against the request cap, body parse
 // with the recursion limit. Every frame that decodes must encode and decode
-// back to the same message.
+// back to the same message (unless it encodes to nothing).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +27,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto envelope = DecodeFrameBody(rest.substr(0, length));
     rest.remove_prefix(length);
     if (!envelope.ok()) continue;  // the session answers with an Error and reads on
+    // A body of only default-valued fields (e.g. 08 04 08 00: field 1 set, then reset
+    // to 0) decodes to an Envelope that encodes to nothing; nobody can send that as a
+    // frame (length 0 is refused), so there is no round trip to check.
+    if (envelope->ByteSizeLong() == 0) continue;
     const std::string frame = EncodeFrame(*envelope);
     auto again = DecodeFrameBody(std::string_view(frame).substr(kFrameHeaderSize));
     if (!again.ok() || again->SerializeAsString() != envelope->SerializeAsString()) std::abort();
