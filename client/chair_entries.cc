@@ -68,6 +68,35 @@ Result<v1::EntryBody> CloseEntry(const record::BoardView& view, const std::strin
   return body;
 }
 
+Result<v1::EntryBody> ProxyEntry(const record::BoardView& view, const std::string& unit_id,
+                                 const std::string& holder_id) {
+  if (!view.Unit(unit_id)) return NotFound("no unit '" + unit_id + "' in this meeting");
+  if (view.check_ins().count(unit_id)) {
+    return FailedPrecondition("unit '" + unit_id + "' is present; it needs no proxy (đơn vị đã có mặt)");
+  }
+  if (!view.HasRole(holder_id, v1::ROLE_DELEGATE)) {
+    return InvalidArgument("proxy holder '" + holder_id + "' is not a delegate of this meeting");
+  }
+  if (view.DelegateOf(unit_id) == holder_id) return InvalidArgument("the holder is the absent unit's own delegate");
+  if (view.proxies().count(unit_id)) return AlreadyExists("unit '" + unit_id + "' already has a proxy");
+  v1::EntryBody body;
+  body.mutable_proxy()->set_absent_unit_id(unit_id);
+  body.mutable_proxy()->set_holder_id(holder_id);
+  return body;
+}
+
+Result<v1::EntryBody> ProxyAcceptanceEntry(const record::BoardView& view, const std::string& unit_id,
+                                           const std::string& participant_id) {
+  auto it = view.proxies().find(unit_id);
+  if (it == view.proxies().end()) return NotFound("no proxy recorded for unit '" + unit_id + "'");
+  if (it->second.holder_id != participant_id) return PermissionDenied("the proxy for '" + unit_id + "' names another holder");
+  if (it->second.accepted) return AlreadyExists("the proxy for '" + unit_id + "' is already accepted");
+  v1::EntryBody body;
+  body.mutable_proxy_acceptance()->set_absent_unit_id(unit_id);
+  body.mutable_proxy_acceptance()->set_proxy_entry_hash(it->second.entry_id);
+  return body;
+}
+
 v1::EntryBody CeremonyStartEntry(const record::BoardView& view, const std::vector<std::string>& tellers,
                                  uint32_t threshold) {
   const v1::TellerSettings& ts = view.meeting().tellers();

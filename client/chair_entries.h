@@ -31,6 +31,17 @@ Result<v1::EntryBody> RunoffEntry(const record::BoardView& view, const std::stri
 // Closes the open run of `ballot_id`.
 Result<v1::EntryBody> CloseEntry(const record::BoardView& view, const std::string& ballot_id);
 
+// The chair records that `holder_id` (a delegate) carries the vote of the
+// absent unit `unit_id` (ủy quyền bỏ phiếu). Checked against the board as the
+// server will check it: the unit exists and has not checked in, the holder is
+// a delegate, and the unit has no proxy yet.
+Result<v1::EntryBody> ProxyEntry(const record::BoardView& view, const std::string& unit_id,
+                                 const std::string& holder_id);
+// `participant_id` accepts carrying `unit_id`'s vote: the proxy on the board
+// must name it and not be accepted yet.
+Result<v1::EntryBody> ProxyAcceptanceEntry(const record::BoardView& view, const std::string& unit_id,
+                                           const std::string& participant_id);
+
 // The next attempt of the tellers' key ceremony, with the meeting file's
 // tellers and threshold unless `tellers` / `threshold` (non-zero) are given.
 v1::EntryBody CeremonyStartEntry(const record::BoardView& view, const std::vector<std::string>& tellers = {},

@@ -1,6 +1,6 @@
 // `phieu demo plan MEETING`: prints the scripted plan of a demo meeting for
 // examples/demo.sh, one fact per line:
-//   chair ID | teller ID | delegate ID
+//   chair ID | teller ID | delegate ID UNIT_ID
 //   ballot BALLOT_ID
 //   vote BALLOT_ID PARTICIPANT_ID CHOICES      (CHOICES: a,b,c or - for blank)
 //   expect BALLOT_ID ELECTED                   (ELECTED: a,b or - for none)
@@ -35,7 +35,7 @@ int RunDemo(const Argv& args) {
     for (int r : p.roles()) {
       if (r == v1::ROLE_CHAIR) std::cout << "chair " << p.id() << "\n";
       if (r == v1::ROLE_DELEGATE) {
-        std::cout << "delegate " << p.id() << "\n";
+        std::cout << "delegate " << p.id() << " " << p.unit_id() << "\n";
         delegate_of[p.unit_id()] = p.id();
       }
     }

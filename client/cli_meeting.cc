@@ -391,8 +391,9 @@ int RunChair(const std::string& command, const Argv& argv) {
     body.mutable_cancel()->set_reason(args->Get("reason"));
   } else if (command == "proxy") {
     if (!args->Has("unit") || !args->Has("holder")) return Usage("phieu proxy --unit ABSENT_UNIT --holder PARTICIPANT");
-    body.mutable_proxy()->set_absent_unit_id(args->Get("unit"));
-    body.mutable_proxy()->set_holder_id(args->Get("holder"));
+    auto made = ProxyEntry(v, args->Get("unit"), args->Get("holder"));
+    if (!made.ok()) return Fail(made.status());
+    body = *made;
   } else if (command == "ceremony") {
     if (ballot_id != "start") return Usage("phieu ceremony start [--tellers a,b,c] [--threshold T]");
     std::vector<std::string> tellers;
@@ -464,12 +465,9 @@ int RunAcceptProxy(const Argv& argv) {
   if (!args->Has("unit")) return Usage("phieu accept-proxy --unit ABSENT_UNIT");
   auto client = ConnectAndSync(*args);
   if (!client.ok()) return Fail(client.status());
-  auto it = (*client)->view().proxies().find(args->Get("unit"));
-  if (it == (*client)->view().proxies().end()) return Fail(NotFound("no proxy recorded for that unit"));
-  v1::EntryBody body;
-  body.mutable_proxy_acceptance()->set_absent_unit_id(args->Get("unit"));
-  body.mutable_proxy_acceptance()->set_proxy_entry_hash(it->second.entry_id);
-  auto posted = (*client)->Post(body);
+  auto body = ProxyAcceptanceEntry((*client)->view(), args->Get("unit"), (*client)->participant_id());
+  if (!body.ok()) return Fail(body.status());
+  auto posted = (*client)->Post(*body);
   if (!posted.ok()) return Fail(posted.status());
   std::cout << "ủy quyền đã nhận / proxy accepted: entry " << posted->seq() << "\n";
   return 0;

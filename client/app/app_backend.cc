@@ -211,6 +211,7 @@ json::object RunJson(const MeetingClient& c, const Run& run, const v1::BallotSpe
     json::object m;
     m["unit"] = unit;
     m["unit_name"] = v.Unit(unit) ? v.Unit(unit)->name() : unit;
+    m["proxy"] = unit != c.own_unit();  // cast for an absent unit (bỏ phiếu thay)
     Status may = CheckCaster(c, run, unit);
     m["may_vote"] = may.ok();
     if (!may.ok()) m["why_not"] = may.message();
@@ -279,6 +280,7 @@ Result<json::object> ClientBackend::State() {
   o["me"] = std::move(me);
 
   json::array units;
+  json::array my_proxies;  // absent units whose vote the chair gave this participant
   uint64_t present_votes = 0;
   for (const auto& u : m.units()) {
     json::object x;
@@ -288,6 +290,7 @@ Result<json::object> ClientBackend::State() {
     const std::string delegate = v.DelegateOf(u.id());
     const v1::Participant* d = v.Participant(delegate);
     x["delegate"] = d ? d->name() : delegate;
+    x["delegate_id"] = delegate;
     auto att = v.check_ins().find(u.id());
     x["present"] = att != v.check_ins().end();
     if (att != v.check_ins().end()) {
@@ -297,12 +300,22 @@ Result<json::object> ClientBackend::State() {
     }
     auto proxy = v.proxies().find(u.id());
     if (proxy != v.proxies().end()) {
+      const v1::Participant* holder = v.Participant(proxy->second.holder_id);
       x["proxy_holder"] = proxy->second.holder_id;
+      x["proxy_holder_name"] = holder ? holder->name() : proxy->second.holder_id;
       x["proxy_accepted"] = proxy->second.accepted;
+      if (proxy->second.holder_id == c.participant_id()) {
+        json::object mine;
+        mine["unit"] = u.id();
+        mine["unit_name"] = u.name();
+        mine["accepted"] = proxy->second.accepted;
+        my_proxies.push_back(std::move(mine));
+      }
     }
     units.push_back(std::move(x));
   }
   o["units"] = std::move(units);
+  o["my_proxies"] = std::move(my_proxies);
   json::object quorum;
   const uint64_t members = meeting::MembersVotes(m);
   const v1::Share q = meeting::EffectiveQuorum(m);
@@ -431,8 +444,20 @@ Result<json::object> ClientBackend::Act(const std::string& action, const json::o
     ASSIGN_OR_RETURN(body, CloseEntry(v, str("ballot")));
   } else if (action == "runoff") {
     ASSIGN_OR_RETURN(body, RunoffEntry(v, str("ballot")));
+  } else if (action == "proxy") {
+    ASSIGN_OR_RETURN(body, ProxyEntry(v, str("unit"), str("holder")));
+  } else if (action == "accept-proxy") {
+    ASSIGN_OR_RETURN(body, ProxyAcceptanceEntry(v, str("unit"), client_->participant_id()));
   } else if (action == "ceremony") {
     body = CeremonyStartEntry(v);
+  } else if (action == "close-meeting") {
+    if (v.meeting_closed()) return FailedPrecondition("the meeting is already closed");
+    for (const record::Run* run : v.RunsInOrder()) {
+      if (!run->closed && !run->cancelled) {
+        return FailedPrecondition("ballot '" + run->ballot_id + "' is still open; close it first");
+      }
+    }
+    body.mutable_meeting_closed();
   } else {
     return NotFound("no action '" + action + "'");
   }

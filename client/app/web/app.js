@@ -59,6 +59,15 @@ const T = {
     waitingOpen: 'Chờ chủ trì mở bỏ phiếu', share: 'Tỷ lệ cần đạt',
     points: 'điểm', yesShort: 'đồng ý', noShort: 'không đồng ý', abstainShort: 'không ý kiến',
     done: 'Xong', refused: 'Không thực hiện được',
+    proxies: 'Ủy quyền bỏ phiếu', proxyFor: u => `Bỏ phiếu thay cho ${u}`, ownBallot: u => `Phiếu của ${u}`,
+    proxyGiven: (u, h) => `${u} vắng mặt, ủy quyền bỏ phiếu cho ${h}`,
+    proxyAsk: u => `Chủ trì ghi nhận bạn được ${u} ủy quyền bỏ phiếu. Nhận ủy quyền để bỏ phiếu thay cho đơn vị này.`,
+    proxyAccept: 'Nhận ủy quyền', proxyAccepted: u => `Đã nhận ủy quyền bỏ phiếu thay cho ${u}`,
+    proxyWaiting: 'chờ đại biểu nhận', proxyOk: 'đã nhận', proxyRecord: 'Ghi nhận ủy quyền', proxyAbsent: 'Đơn vị vắng mặt',
+    proxyHolder: 'Đại biểu bỏ phiếu thay', proxyNote: 'Ủy quyền phải được ghi nhận và được nhận trước khi mở bỏ phiếu.',
+    proxyNone: 'Không có đơn vị nào vắng mặt.', choose: '— chọn —',
+    closeMeeting: 'Kết thúc hội nghị', meetingClosed: 'Hội nghị đã kết thúc', confirmCloseMeeting: 'Kết thúc hội nghị? Sau đó không mở thêm phiếu nào.',
+    closeMeetingNote: 'Khi mọi phiếu đã kết thúc bỏ phiếu và có kết quả. Sau đó không mở thêm phiếu nào; biên bản điện tử được khóa lại.',
   },
   en: {
     skip: 'Skip to content', delegate: 'Delegate', chair: 'Chair', projector: 'Projector',
@@ -114,6 +123,15 @@ const T = {
     waitingOpen: 'Waiting for the chair to open voting', share: 'Share needed',
     points: 'points', yesShort: 'agree', noShort: 'disagree', abstainShort: 'abstain',
     done: 'Done', refused: 'Could not do that',
+    proxies: 'Proxies', proxyFor: u => `Voting for ${u} (proxy)`, ownBallot: u => `Ballot of ${u}`,
+    proxyGiven: (u, h) => `${u} is absent; its vote is carried by ${h}`,
+    proxyAsk: u => `The chair recorded that you carry the vote of ${u}. Accept to vote for that unit.`,
+    proxyAccept: 'Accept the proxy', proxyAccepted: u => `Proxy accepted: you vote for ${u}`,
+    proxyWaiting: 'waiting for the delegate to accept', proxyOk: 'accepted', proxyRecord: 'Record the proxy', proxyAbsent: 'Absent unit',
+    proxyHolder: 'Delegate who votes for it', proxyNote: 'A proxy must be recorded and accepted before voting opens.',
+    proxyNone: 'No unit is absent.', choose: '— choose —',
+    closeMeeting: 'Close the meeting', meetingClosed: 'The meeting is closed', confirmCloseMeeting: 'Close the meeting? No ballot can be opened after that.',
+    closeMeetingNote: 'Once every ballot is closed and counted. No ballot can be opened after that; the election record is sealed.',
   },
 };
 
@@ -124,6 +142,7 @@ const ui = {
   vote: {},      // ballot id -> {run, step, one, many:Set, ranks:[], items:{}, error, receipt}
   flash: null,   // {kind:'ok'|'err', text}
   lastHtml: '',
+  form: {},      // the chair's proxy form: element id -> chosen value (kept across re-renders)
 };
 
 const t = () => T[ui.lang];
@@ -163,15 +182,16 @@ async function refresh() {
 
 function voteOf(b) {
   const run = b.run;
-  let v = ui.vote[b.id];
+  const key = b.key || b.id;
+  let v = ui.vote[key];
   if (!v || v.run !== run.id) {
-    v = ui.vote[b.id] = { run: run.id, step: 'choose', one: '', many: [], ranks: [], items: {}, error: '', receipt: null };
+    v = ui.vote[key] = { run: run.id, step: 'choose', one: '', many: [], ranks: [], items: {}, error: '', receipt: null };
   }
   return v;
 }
 
 function selectable(b) {
-  const mine = b.run.mine[0] || {};
+  const mine = b.m || b.run.mine[0] || {};
   return new Set(mine.selectable || []);
 }
 
@@ -273,7 +293,7 @@ function receiptBox(r) {
 function chooseForm(b, v) {
   const L = t();
   const sel = selectable(b);
-  const unit = (b.run.mine[0] || {}).unit || '';
+  const unit = (b.m || {}).unit || '';
   const cands = b.run.candidates;
   let body = '';
   if (b.kind === 'one' || b.kind === 'approve') {
@@ -282,40 +302,41 @@ function chooseForm(b, v) {
       const ok = sel.has(c.id);
       const checked = b.kind === 'one' ? v.one === c.id : v.many.includes(c.id);
       const full = b.kind === 'approve' && !checked && v.many.length >= b.max;
-      return `<label class="opt ${ok ? '' : 'barred'}"><input type="${type}" name="c-${esc(b.id)}" id="c-${esc(b.id)}-${i}"
-        value="${esc(c.id)}" data-ballot="${esc(b.id)}" data-role="${b.kind}" ${checked ? 'checked' : ''} ${ok && !full ? '' : 'disabled'}>
+      return `<label class="opt ${ok ? '' : 'barred'}"><input type="${type}" name="c-${esc(b.key)}" id="c-${esc(b.key)}-${i}"
+        value="${esc(c.id)}" data-ballot="${esc(b.key)}" data-role="${b.kind}" ${checked ? 'checked' : ''} ${ok && !full ? '' : 'disabled'}>
         <span>${esc(c.name)}${ok ? '' : ` <em>(${esc(L.selfBar)})</em>`}</span></label>`;
     }).join('');
     if (b.kind === 'one' && b.blank_ok) {
-      body += `<label class="opt blank"><input type="radio" name="c-${esc(b.id)}" id="c-${esc(b.id)}-blank" value="_blank"
-        data-ballot="${esc(b.id)}" data-role="one" ${v.one === '_blank' ? 'checked' : ''}><span>${esc(L.blank)}</span></label>`;
+      body += `<label class="opt blank"><input type="radio" name="c-${esc(b.key)}" id="c-${esc(b.key)}-blank" value="_blank"
+        data-ballot="${esc(b.key)}" data-role="one" ${v.one === '_blank' ? 'checked' : ''}><span>${esc(L.blank)}</span></label>`;
     }
     if (b.kind === 'approve') body += `<p class="counter" aria-live="polite">${esc(L.chosen(v.many.length, b.max))}${b.blank_ok ? ` · ${esc(L.noneIsBlank)}` : ''}</p>`;
   } else if (b.kind === 'rank') {
     const r = Math.min(b.ranks, sel.size);
     for (let j = 0; j < r; j++) {
       const opts = [`<option value="">${esc(L.rankNone)}</option>`].concat(
-        cands.filter(c => sel.has(c.id)).map(c => `<option value="${esc(c.id)}" ${v.ranks[j] === c.id ? 'selected' : ''}>${esc(c.name)}</option>`));
-      body += `<div class="rank-row"><label for="r-${esc(b.id)}-${j}">${esc(L.rankName(j))}</label>
-        <select id="r-${esc(b.id)}-${j}" data-ballot="${esc(b.id)}" data-role="rank" data-rank="${j}">${opts.join('')}</select></div>`;
+        cands.filter(c => sel.has(c.id)).map(c => `<option value="${esc(c.id)}" ${v.ranks[j] === c.id ? 'selected' : ''}
+          ${v.ranks.some((x, k) => k !== j && x === c.id) ? 'disabled' : ''}>${esc(c.name)}</option>`));
+      body += `<div class="rank-row"><label for="r-${esc(b.key)}-${j}">${esc(L.rankName(j))}</label>
+        <select id="r-${esc(b.key)}-${j}" data-ballot="${esc(b.key)}" data-role="rank" data-rank="${j}">${opts.join('')}</select></div>`;
     }
     const barred = cands.filter(c => !sel.has(c.id));
     if (barred.length) body += `<p class="hint">${barred.map(c => esc(c.name)).join(', ')} (${esc(L.selfBar)})</p>`;
   } else if (b.kind === 'yna') {
     body += cands.filter(c => sel.has(c.id)).map((c, i) => `<fieldset class="item"><legend>${esc(c.name)}</legend>
-      ${['yes', 'no', 'abstain'].map(o => `<label class="opt inline"><input type="radio" name="y-${esc(b.id)}-${i}" id="y-${esc(b.id)}-${i}-${o}"
-        value="${o}" data-ballot="${esc(b.id)}" data-role="yna" data-item="${esc(c.id)}" ${v.items[c.id] === o ? 'checked' : ''}>
+      ${['yes', 'no', 'abstain'].map(o => `<label class="opt inline"><input type="radio" name="y-${esc(b.key)}-${i}" id="y-${esc(b.key)}-${i}-${o}"
+        value="${o}" data-ballot="${esc(b.key)}" data-role="yna" data-item="${esc(c.id)}" ${v.items[c.id] === o ? 'checked' : ''}>
         <span>${esc(L[o])}</span></label>`).join('')}</fieldset>`).join('');
   }
   return `<fieldset class="choices"><legend class="sr">${esc(question(b))}</legend>${body}</fieldset>
     ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
-    <div class="actions"><button type="button" class="primary" id="review-${esc(b.id)}" data-act="review" data-ballot="${esc(b.id)}" data-unit="${esc(unit)}">${esc(L.review)}</button></div>`;
+    <div class="actions"><button type="button" class="primary" id="review-${esc(b.key)}" data-act="review" data-ballot="${esc(b.key)}" data-unit="${esc(unit)}">${esc(L.review)}</button></div>`;
 }
 
 function ballotCard(b) {
   const L = t();
   const v = voteOf(b);
-  const mine = b.run.mine[0];
+  const mine = b.m;
   let inner = '';
   if (!mine) {
     inner = '';
@@ -330,20 +351,20 @@ function ballotCard(b) {
   } else if (mine.stored || v.step === 'resend') {
     inner = `<p class="notice">${esc(L.storedNote)}</p>
       ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
-      <div class="actions"><button type="button" class="primary" id="resend-${esc(b.id)}" data-act="resend" data-ballot="${esc(b.id)}">${esc(L.resend)}</button></div>`;
+      <div class="actions"><button type="button" class="primary" id="resend-${esc(b.key)}" data-act="resend" data-ballot="${esc(b.key)}">${esc(L.resend)}</button></div>`;
   } else if (v.step === 'review') {
     const c = choicesOf(b, v);
-    inner = `<section class="review" aria-labelledby="rv-${esc(b.id)}"><h3 id="rv-${esc(b.id)}">${esc(L.reviewTitle)}</h3>
+    inner = `<section class="review" aria-labelledby="rv-${esc(b.key)}"><h3 id="rv-${esc(b.key)}">${esc(L.reviewTitle)}</h3>
       <ul class="review-list">${describe(b, c.choices || [])}</ul><p class="hint">${esc(L.reviewNote)}</p>
       ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
-      <div class="actions"><button type="button" id="back-${esc(b.id)}" data-act="back" data-ballot="${esc(b.id)}">${esc(L.back)}</button>
-      <button type="button" class="primary" id="confirm-${esc(b.id)}" data-act="confirm" data-ballot="${esc(b.id)}">${esc(L.confirm)}</button></div></section>`;
+      <div class="actions"><button type="button" id="back-${esc(b.key)}" data-act="back" data-ballot="${esc(b.key)}">${esc(L.back)}</button>
+      <button type="button" class="primary" id="confirm-${esc(b.key)}" data-act="confirm" data-ballot="${esc(b.key)}">${esc(L.confirm)}</button></div></section>`;
   } else {
     inner = chooseForm(b, v);
   }
-  return `<article class="card ballot" id="ballot-${esc(b.id)}" aria-labelledby="q-${esc(b.id)}">
-    <div class="card-head">${badge(b)}${b.award ? `<span class="award">${esc(b.award)}</span>` : ''}</div>
-    <h2 id="q-${esc(b.id)}">${esc(question(b))}</h2>
+  return `<article class="card ballot${mine && mine.proxy ? ' for-proxy' : ''}" id="ballot-${esc(b.key)}" aria-labelledby="q-${esc(b.key)}">
+    <div class="card-head">${badge(b)}${b.award ? `<span class="award">${esc(b.award)}</span>` : ''}${castsFor(b)}</div>
+    <h2 id="q-${esc(b.key)}">${esc(question(b))}</h2>
     <p class="kind">${esc(kindLine(b))}</p>
     ${inner}
   </article>`;
@@ -359,19 +380,20 @@ function delegatePage(s) {
           <button type="button" class="primary" id="checkin" data-act="checkin">${esc(L.checkin)}</button>
           <button type="button" id="checkin-remote" data-act="checkin" data-remote="1">${esc(L.checkinRemote)}</button></div></div>`;
   }
-  const open = s.ballots.filter(b => b.run && b.run.state === 'open' && b.run.mine.length);
-  const doneHere = s.ballots.filter(b => b.run && ui.vote[b.id] && ui.vote[b.id].receipt && b.run.state !== 'open');
+  html += proxyNotice(s);
+  const views = ballotViews(s);
+  const open = views.filter(b => b.run.state === 'open');
+  const doneHere = views.filter(b => ui.vote[b.key] && ui.vote[b.key].receipt && b.run.state !== 'open');
   if (!open.length) html += `<p class="empty">${esc(L.noOpen)}</p>`;
   html += open.map(ballotCard).join('');
   for (const b of doneHere) {
-    html += `<article class="card ballot"><div class="card-head">${badge(b)}</div><h2>${esc(question(b))}</h2>${receiptBox(ui.vote[b.id].receipt)}</article>`;
+    html += `<article class="card ballot"><div class="card-head">${badge(b)}${castsFor(b)}</div><h2>${esc(question(b))}</h2>${receiptBox(ui.vote[b.key].receipt)}</article>`;
   }
   // A ballot the delegate was filling in (or sending) that the chair closed meanwhile.
-  for (const b of s.ballots) {
-    const v = ui.vote[b.id];
-    const voted = b.run && b.run.mine.some(m => m.voted);
-    if (v && !v.receipt && !voted && (v.closedError || v.touched) && !(b.run && b.run.state === 'open')) {
-      html += `<p class="error" role="alert" id="closed-${esc(b.id)}">${esc(question(b))}: ${esc(L.errClosed)}</p>`;
+  for (const b of views) {
+    const v = ui.vote[b.key];
+    if (v && !v.receipt && !b.m.voted && (v.closedError || v.touched) && b.run.state !== 'open') {
+      html += `<p class="error" role="alert" id="closed-${esc(b.key)}">${esc(question(b))}: ${esc(L.errClosed)}</p>`;
     }
   }
   html += `<section class="card"><h2>${esc(L.ballots)}</h2><ul class="plain">${s.ballots.map(b =>
@@ -440,17 +462,18 @@ function chairPage(s) {
       ${bar(q.present_votes, q.members_votes)}
       <p class="pill ${q.met ? 'ok' : 'warn'}" id="quorum-state">${esc(q.met ? L.quorumMet : L.quorumNot)}</p></section>
     <section class="card"><h2>${esc(L.ceremony)}</h2>
-      <p class="pill ${s.ceremony.state === 'done' ? 'ok' : 'warn'}">${esc({ none: L.ceremonyNone, running: L.ceremonyRunning, done: L.ceremonyDone }[s.ceremony.state])}</p>
+      <p class="pill ${s.ceremony.state === 'done' ? 'ok' : 'warn'}" id="ceremony-state" data-state="${esc(s.ceremony.state)}">${esc({ none: L.ceremonyNone, running: L.ceremonyRunning, done: L.ceremonyDone }[s.ceremony.state])}</p>
       ${s.ceremony.state !== 'none' ? `<p>${esc(L.ceremonyOf(s.ceremony.tellers, s.ceremony.threshold))}</p>` : ''}
       ${s.ceremony.state === 'none' ? `<div class="actions"><button type="button" id="ceremony" data-act="ceremony">${esc(L.ceremonyStart)}</button></div>` : ''}</section></div>`;
   html += `<section class="card"><h2>${esc(L.ballots)}</h2>${s.ballots.map(b => chairBallot(b)).join('')}</section>`;
+  html += chairProxies(s);
   html += `<section class="card"><h2>${esc(L.roster)}</h2><table class="grid"><thead><tr><th scope="col">${esc(L.unit)}</th>
     <th scope="col">${esc(L.delegateCol)}</th><th scope="col">${esc(L.weight)}</th><th scope="col">${esc(L.status)}</th></tr></thead><tbody>
     ${s.units.map(u => `<tr><td>${esc(u.name)}</td><td>${esc(u.delegate)}</td><td>${u.weight}</td><td>${u.present
       ? `<span class="badge st-open">${esc(L.present)}</span>${u.remote ? ` <small>${esc(L.remote)}</small>` : ''}${u.by_chair ? ` <small>${esc(L.byChair)}</small>` : ''}`
       : `<span class="badge st-none">${esc(L.absent)}</span> <button type="button" class="small" id="ci-${esc(u.id)}" data-act="checkin-unit" data-unit="${esc(u.id)}">${esc(L.checkinFor)}</button>`}
-      ${u.proxy_holder ? ` <small>${esc(L.proxy)} ${esc(u.proxy_holder)}</small>` : ''}</td></tr>`).join('')}</tbody></table></section>`;
-  return html;
+      ${u.proxy_holder ? ` <small>${esc(L.proxy)} ${esc(u.proxy_holder_name)}</small>` : ''}</td></tr>`).join('')}</tbody></table></section>`;
+  return html + chairMeetingEnd(s);
 }
 
 function chairBallot(b) {
@@ -503,6 +526,85 @@ function projectorPage(s) {
   return html;
 }
 
+// ---------------------------------------------------------------- proxies (ủy quyền bỏ phiếu)
+
+// One view per (ballot, unit this participant casts): its own unit's ballot
+// and, for an accepted proxy, the absent unit's. `key` names the view's
+// elements and vote state: the ballot id for the own unit, BALLOT--UNIT for a
+// unit carried by proxy.
+function ballotViews(s) {
+  const views = [];
+  for (const b of s.ballots) {
+    if (!b.run) continue;
+    for (const m of b.run.mine) views.push(Object.assign({}, b, { key: m.proxy ? `${b.id}--${m.unit}` : b.id, m }));
+  }
+  return views;
+}
+
+// Whose ballot a card is, when the participant casts more than its own.
+function castsFor(b) {
+  const L = t();
+  if (!b.m || b.run.mine.length < 2 && !b.m.proxy) return '';
+  return `<span class="casts-for ${b.m.proxy ? 'proxy' : ''}" data-testid="casts-for">${esc(b.m.proxy ? L.proxyFor(b.m.unit_name) : L.ownBallot(b.m.unit_name))}</span>`;
+}
+
+// The delegate's proxies: accept the ones the chair recorded.
+function proxyNotice(s) {
+  const L = t();
+  return (s.my_proxies || []).map(p => p.accepted
+    ? `<p class="pill ok proxy" data-testid="proxy-accepted">✓ ${esc(L.proxyAccepted(p.unit_name))}</p>`
+    : `<div class="card proxy-ask" role="region" aria-label="${esc(L.proxies)}"><p>${esc(L.proxyAsk(p.unit_name))}</p><div class="actions">
+        <button type="button" class="primary" id="accept-proxy-${esc(p.unit)}" data-act="accept-proxy" data-unit="${esc(p.unit)}">${esc(L.proxyAccept)}</button></div></div>`).join('');
+}
+
+// The chair's proxy card: the proxies recorded, and a form to record one for
+// an absent unit (holder: another unit's delegate).
+function chairProxies(s) {
+  const L = t();
+  const given = s.units.filter(u => u.proxy_holder);
+  const absent = s.units.filter(u => !u.present && !u.proxy_holder);
+  let html = `<section class="card" aria-labelledby="proxies-h"><h2 id="proxies-h">${esc(L.proxies)}</h2>`;
+  if (given.length) {
+    html += `<ul class="plain">${given.map(u => `<li data-testid="proxy-${esc(u.id)}">${esc(L.proxyGiven(u.name, u.proxy_holder_name))}
+      ${u.proxy_accepted ? `<span class="badge st-open">✓ ${esc(L.proxyOk)}</span>` : `<small>(${esc(L.proxyWaiting)})</small>`}</li>`).join('')}</ul>`;
+  }
+  if (!absent.length) return html + (given.length ? '' : `<p class="hint">${esc(L.proxyNone)}</p>`) + '</section>';
+  const holders = s.units.filter(u => u.delegate_id);
+  html += `<div class="proxy-form"><div class="field"><label for="proxy-unit">${esc(L.proxyAbsent)}</label>
+      <select id="proxy-unit" data-form="proxy">${absent.map(u => `<option value="${esc(u.id)}" ${ui.form['proxy-unit'] === u.id ? 'selected' : ''}>${esc(u.name)}</option>`).join('')}</select></div>
+    <div class="field"><label for="proxy-holder">${esc(L.proxyHolder)}</label>
+      <select id="proxy-holder" data-form="proxy"><option value="">${esc(L.choose)}</option>${holders.map(u =>
+        `<option value="${esc(u.delegate_id)}" ${ui.form['proxy-holder'] === u.delegate_id ? 'selected' : ''}>${esc(u.delegate)} — ${esc(u.name)}</option>`).join('')}</select></div>
+    <div class="actions"><button type="button" id="proxy-record" data-act="proxy">${esc(L.proxyRecord)}</button></div></div>
+    <p class="hint">${esc(L.proxyNote)}</p></section>`;
+  return html;
+}
+
+// The end of the meeting: once every ballot is closed, the chair closes it.
+function chairMeetingEnd(s) {
+  const L = t();
+  if (s.meeting.closed) return `<p class="pill ok" id="meeting-closed">✓ ${esc(L.meetingClosed)}</p>`;
+  return `<section class="card"><h2>${esc(L.closeMeeting)}</h2><p class="hint">${esc(L.closeMeetingNote)}</p>
+    <div class="actions"><button type="button" class="danger" id="close-meeting" data-act="close-meeting">${esc(L.closeMeeting)}</button></div></section>`;
+}
+
+async function proxyAction(a, el) {
+  if (a === 'accept-proxy') {
+    await act('accept-proxy', { unit: el.dataset.unit });
+    return;
+  }
+  const unit = document.getElementById('proxy-unit').value;
+  const holder = document.getElementById('proxy-holder').value;
+  if (!holder) {
+    ui.flash = { kind: 'err', text: `${t().refused}: ${t().proxyHolder}` };
+    render();
+    focusLater('proxy-holder');
+    return;
+  }
+  const r = await act('proxy', { unit, holder });
+  if (r.ok) ui.form = {};
+}
+
 // ---------------------------------------------------------------- render
 
 function render() {
@@ -548,8 +650,8 @@ function render() {
   if (footEl.innerHTML !== foot) footEl.innerHTML = foot;
 }
 
-function ballotById(id) {
-  return ui.state.ballots.find(b => b.id === id);
+function ballotById(key) {
+  return ballotViews(ui.state).find(b => b.key === key) || ui.state.ballots.find(b => b.id === key);
 }
 
 function focusLater(id) {
@@ -566,7 +668,7 @@ async function act(name, body) {
 
 async function castBallot(b, choices) {
   const v = voteOf(b);
-  const mine = b.run.mine[0] || {};
+  const mine = b.m || {};
   v.step = 'sending';
   v.error = '';
   render();
@@ -575,7 +677,7 @@ async function castBallot(b, choices) {
     v.receipt = r.data;
     v.step = 'done';
     await refresh();
-    focusLater('ballot-' + b.id);
+    focusLater('ballot-' + b.key);
     return;
   }
   if (r.status === 0 || r.status === 503) {
@@ -589,7 +691,7 @@ async function castBallot(b, choices) {
     v.error = r.data.error || String(r.status);
   }
   await refresh();
-  focusLater((v.step === 'resend' ? 'resend-' : 'confirm-') + b.id);
+  focusLater((v.step === 'resend' ? 'resend-' : 'confirm-') + b.key);
 }
 
 document.addEventListener('click', async ev => {
@@ -609,12 +711,12 @@ document.addEventListener('click', async ev => {
     v.error = c.error || '';
     if (!c.error) v.step = 'review';
     render();
-    focusLater(c.error ? 'review-' + b.id : 'confirm-' + b.id);
+    focusLater(c.error ? 'review-' + b.key : 'confirm-' + b.key);
   } else if (a === 'back' && b) {
     voteOf(b).step = 'choose';
     voteOf(b).error = '';
     render();
-    focusLater('review-' + b.id);
+    focusLater('review-' + b.key);
   } else if (a === 'confirm' && b) {
     const c = choicesOf(b, voteOf(b));
     if (c.error) return;
@@ -634,11 +736,17 @@ document.addEventListener('click', async ev => {
     await act(a, { ballot: el.dataset.ballot });
   } else if (a === 'ceremony') {
     await act('ceremony', {});
+  } else if (a === 'proxy' || a === 'accept-proxy') {
+    await proxyAction(a, el);
+  } else if (a === 'close-meeting') {
+    if (!confirm(t().confirmCloseMeeting)) return;
+    await act('close-meeting', {});
   }
 });
 
 document.addEventListener('change', ev => {
   const el = ev.target;
+  if (el.dataset && el.dataset.form) ui.form[el.id] = el.value;
   const b = el.dataset && el.dataset.ballot ? ballotById(el.dataset.ballot) : null;
   if (!b) return;
   const v = voteOf(b);
