@@ -89,11 +89,25 @@ Result<v1::EntryBody> ProxyAcceptanceEntry(const record::BoardView& view, const 
                                            const std::string& participant_id) {
   auto it = view.proxies().find(unit_id);
   if (it == view.proxies().end()) return NotFound("no proxy recorded for unit '" + unit_id + "'");
-  if (it->second.holder_id != participant_id) return PermissionDenied("the proxy for '" + unit_id + "' names another holder");
+  if (it->second.holder_id != participant_id) {
+    return PermissionDenied("the proxy for '" + unit_id + "' names another holder");
+  }
   if (it->second.accepted) return AlreadyExists("the proxy for '" + unit_id + "' is already accepted");
   v1::EntryBody body;
   body.mutable_proxy_acceptance()->set_absent_unit_id(unit_id);
   body.mutable_proxy_acceptance()->set_proxy_entry_hash(it->second.entry_id);
+  return body;
+}
+
+Result<v1::EntryBody> CloseMeetingEntry(const record::BoardView& view) {
+  if (view.meeting_closed()) return FailedPrecondition("the meeting is already closed");
+  for (const record::Run* run : view.RunsInOrder()) {
+    if (!run->cancelled && run->result_entry.empty()) {
+      return FailedPrecondition("ballot '" + run->ballot_id + "' has no result yet; close or cancel it first");
+    }
+  }
+  v1::EntryBody body;
+  body.mutable_meeting_closed();
   return body;
 }
 

@@ -42,6 +42,10 @@ Result<v1::EntryBody> ProxyEntry(const record::BoardView& view, const std::strin
 Result<v1::EntryBody> ProxyAcceptanceEntry(const record::BoardView& view, const std::string& unit_id,
                                            const std::string& participant_id);
 
+// The end of the meeting: refused while a run is neither counted (its result
+// posted) nor cancelled, as the server refuses it.
+Result<v1::EntryBody> CloseMeetingEntry(const record::BoardView& view);
+
 // The next attempt of the tellers' key ceremony, with the meeting file's
 // tellers and threshold unless `tellers` / `threshold` (non-zero) are given.
 v1::EntryBody CeremonyStartEntry(const record::BoardView& view, const std::vector<std::string>& tellers = {},

@@ -401,7 +401,9 @@ int RunChair(const std::string& command, const Argv& argv) {
     for (std::string id; std::getline(ss, id, ',');) tellers.push_back(id);
     body = CeremonyStartEntry(v, tellers, static_cast<uint32_t>(std::atoi(args->Get("threshold", "0").c_str())));
   } else if (command == "close-meeting") {
-    body.mutable_meeting_closed();
+    auto made = CloseMeetingEntry(v);
+    if (!made.ok()) return Fail(made.status());
+    body = *made;
   } else {
     return Usage("phieu open|close|cancel|runoff BALLOT, phieu proxy, phieu ceremony start, phieu close-meeting");
   }

@@ -451,13 +451,7 @@ Result<json::object> ClientBackend::Act(const std::string& action, const json::o
   } else if (action == "ceremony") {
     body = CeremonyStartEntry(v);
   } else if (action == "close-meeting") {
-    if (v.meeting_closed()) return FailedPrecondition("the meeting is already closed");
-    for (const record::Run* run : v.RunsInOrder()) {
-      if (!run->closed && !run->cancelled) {
-        return FailedPrecondition("ballot '" + run->ballot_id + "' is still open; close it first");
-      }
-    }
-    body.mutable_meeting_closed();
+    ASSIGN_OR_RETURN(body, CloseMeetingEntry(v));
   } else {
     return NotFound("no action '" + action + "'");
   }

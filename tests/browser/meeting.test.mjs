@@ -42,7 +42,7 @@ const plan = readPlan();
 const apps = new Map(readFileSync(env.APPS, 'utf8').trim().split('\n').map(l => l.split(' ')));
 let browser;
 const pages = new Map();  // participant id -> page
-let chair, projector;
+let chair, projector, phone;
 let meetingState;         // the chair's /api/state, read once the key is made
 const receipts = [];      // {ballot, unit, seq, hash} of every ballot cast through a page
 
@@ -83,6 +83,7 @@ before(async () => {
     await page.goto(url);
     await page.waitForSelector('#meeting-title strong');
     pages.set(who, page);
+    if (viewport.width < 500) phone = page;
   }
   chair = pages.get(env.CHAIR);
   assert.ok(chair, 'the chair has a page');
@@ -127,9 +128,23 @@ test('the chair records the absent unit\'s proxy; the holder accepts it', { skip
   await chair.selectOption('#proxy-holder', HOLDER);
   await chair.click('#proxy-record');
   await chair.waitForSelector(`[data-testid="proxy-${ABSENT}"]`);
+  // The holder accepts with the keyboard alone: Tab reaches the button, Enter presses it.
   const holder = pages.get(HOLDER);
-  await holder.click(`#accept-proxy-${ABSENT}`);
+  await holder.waitForSelector(`#accept-proxy-${ABSENT}`);
+  await holder.focus('#main');
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await holder.keyboard.press('Tab');
+    reached = await holder.evaluate(id => document.activeElement && document.activeElement.id === id, `accept-proxy-${ABSENT}`);
+  }
+  assert.ok(reached, 'Tab reaches the accept button');
+  await holder.keyboard.press('Enter');
   await holder.waitForSelector('[data-testid="proxy-accepted"]');
+  // English by the switch, then back.
+  await holder.click('#lang-en');
+  assert.match(await holder.textContent('[data-testid="proxy-accepted"]'), /Proxy accepted/);
+  await shot(holder, 'm02-holder-proxy-accepted-en');
+  await holder.click('#lang-vi');
   await chair.waitForSelector(`[data-testid="proxy-${ABSENT}"] .badge`);
   await shot(chair, 'm02-chair-quorum-proxy');
 });
@@ -146,8 +161,9 @@ async function delegateTab(page) {
   if (!page.url().endsWith('#/delegate')) await page.goto(page.url().split('#')[0] + '#/delegate');
 }
 
-// Fills the card `key` with `choices` as the ballot's kind asks, reviews, confirms.
-async function cast(page, b, key, choices) {
+// Fills the card `key` with `choices` as the ballot's kind asks, reviews,
+// confirms; screenshots the form and the review when `name` is given.
+async function cast(page, b, key, choices, name) {
   const card = `#ballot-${key}`;
   await delegateTab(page);
   await page.waitForSelector(`#review-${key}`);
@@ -160,8 +176,10 @@ async function cast(page, b, key, choices) {
   } else if (b.kind === 'yna') {
     for (let i = 0; i < choices.length; i++) await page.check(`#y-${key}-${i}-${choices[i]}`);
   }
+  if (name) await shot(page, `${name}-form`);
   await page.click(`#review-${key}`);
   await page.waitForSelector(`#confirm-${key}`);
+  if (name) await shot(page, `${name}-review`);
   await page.click(`#confirm-${key}`);
   await page.waitForSelector(`${card} [data-testid="tracking-code"]`, { timeout: 90000 });
   const seq = Number((await page.textContent(`${card} [data-testid="receipt-seq"]`)).replace(/\D/g, ''));
@@ -239,8 +257,11 @@ for (const [bi, ballotId] of plan.ballots.entries()) {
       if (!byPage.has(c.page)) byPage.set(c.page, []);
       byPage.get(c.page).push({ ...c, choices: v.choices });
     }
-    await Promise.all([...byPage].map(async ([page, list]) => {
-      for (const c of list) receipts.push({ ballot: ballotId, unit: c.unit, ...await cast(page, b0, c.key, c.choices) });
+    await Promise.all([...byPage].map(async ([page, list], p) => {
+      for (const c of list) {
+        const name = p === 0 || page === phone ? `m04-${ballotId}-${c.unit}` : '';
+        receipts.push({ ballot: ballotId, unit: c.unit, ...await cast(page, b0, c.key, c.choices, name) });
+      }
     }));
     console.log(`${ballotId}: ${votes.length} ballots cast: ${elapsed()}`);
 

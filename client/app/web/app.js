@@ -429,26 +429,63 @@ function resultSummary(b, big) {
   return html;
 }
 
-// The result as an SVG bar chart: one bar per candidate (RANK: points; YES/NO: agree share).
+// The result as an SVG bar chart: one bar per candidate (RANK: points;
+// YES/NO: one bar per item split agree / disagree / abstain). Names stand
+// beside the bars when they fit there, else each on its own line above its bar
+// (cut with "…" only past the chart's width; the full name is the tooltip).
 function chart(b, big) {
   const L = t();
   const r = b.run.result;
-  const rows = r.candidates.map(c => {
-    let value = c.votes, label = `${c.votes} ${L.votes}`;
-    if (b.kind === 'rank') { value = c.points; label = `${c.points} ${L.points}`; }
-    if (b.kind === 'yna') label = `${c.votes} ${L.yesShort} · ${c.no_votes} ${L.noShort} · ${c.abstain_votes} ${L.abstainShort}`;
-    return { name: c.name, value, label, won: c.standing === 'elected', tied: c.standing === 'tied' };
-  });
+  const fs = big ? 26 : 15, W = 900, charW = fs * 0.56;
+  const clip = (text, width) => { const n = Math.floor(width / charW); return text.length <= n ? text : text.slice(0, n - 1) + '…'; };
+  const rows = r.candidates.map(c => ({
+    name: c.name, won: c.standing === 'elected', tied: c.standing === 'tied',
+    value: b.kind === 'rank' ? c.points : c.votes,
+    parts: [c.votes, c.no_votes, c.abstain_votes],
+    label: b.kind === 'rank' ? `${c.points} ${L.points}`
+      : b.kind === 'yna' ? `${c.votes} ${L.yesShort} · ${c.no_votes} ${L.noShort} · ${c.abstain_votes} ${L.abstainShort}`
+        : `${c.votes} ${L.votes}`,
+  }));
   const max = Math.max(1, ...rows.map(x => x.value));
-  const rowH = big ? 64 : 34, W = 900, nameW = big ? 300 : 260, barW = W - nameW - (big ? 250 : 200);
-  const fs = big ? 26 : 15;
+  const cls = x => (x.won ? 'won' : x.tied ? 'tied' : 'lost');
+  const mark = x => (x.won ? ' ✓' : '');
+  const nameW = big ? 300 : 260, labelW = big ? 250 : 200;
+  const stacked = b.kind === 'yna' || rows.some(x => x.name.length * charW > nameW - 12);
+  let rowH, bars;
+  if (!stacked) {
+    rowH = big ? 64 : 34;
+    const barW = W - nameW - labelW;
+    bars = rows.map((x, i) => {
+      const y = i * rowH + 4, w = Math.max(2, Math.round(barW * x.value / max));
+      return `<g><text x="${nameW - 12}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle" font-size="${fs}" class="cn">${esc(x.name)}</text>
+        <rect x="${nameW}" y="${y + 6}" width="${w}" height="${rowH - 14}" rx="4" class="${cls(x)}"></rect>
+        <text x="${nameW + w + 10}" y="${y + rowH / 2}" dominant-baseline="middle" font-size="${fs}" class="cv">${esc(x.label)}${mark(x)}</text></g>`;
+    }).join('');
+  } else {
+    const barH = big ? 30 : 18, gap = big ? 8 : 5, yna = b.kind === 'yna';
+    rowH = fs + gap + barH + (yna ? gap + fs : 0) + (big ? 22 : 14);
+    bars = rows.map((x, i) => {
+      const y = i * rowH + 4, by = y + fs + gap;
+      let g = `<text x="0" y="${y + fs * 0.8}" font-size="${fs}" class="cn"><title>${esc(x.name)}</title>${esc(clip(x.name + (yna ? mark(x) : ''), W))}</text>`;
+      if (yna) {
+        const total = Math.max(1, x.parts[0] + x.parts[1] + x.parts[2]);
+        let at = 0;
+        g += `<rect x="0" y="${by}" width="${W}" height="${barH}" rx="4" class="track"></rect>`;
+        x.parts.forEach((n, k) => {
+          const w = Math.round(W * n / total);
+          if (w) g += `<rect x="${at}" y="${by}" width="${w}" height="${barH}" class="${['yes', 'no', 'abs'][k]}"></rect>`;
+          at += w;
+        });
+        g += `<text x="0" y="${by + barH + gap + fs * 0.8}" font-size="${fs}" class="cv">${esc(x.label)}</text>`;
+      } else {
+        const w = Math.max(2, Math.round((W - labelW) * x.value / max));
+        g += `<rect x="0" y="${by}" width="${w}" height="${barH}" rx="4" class="${cls(x)}"></rect>
+          <text x="${w + 10}" y="${by + barH / 2}" dominant-baseline="middle" font-size="${fs}" class="cv">${esc(x.label)}${mark(x)}</text>`;
+      }
+      return `<g>${g}</g>`;
+    }).join('');
+  }
   const H = rows.length * rowH + 8;
-  const bars = rows.map((x, i) => {
-    const y = i * rowH + 4, w = Math.max(2, Math.round(barW * x.value / max));
-    return `<g><text x="${nameW - 12}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="middle" font-size="${fs}" class="cn">${esc(x.name)}</text>
-      <rect x="${nameW}" y="${y + 6}" width="${w}" height="${rowH - 14}" rx="4" class="${x.won ? 'won' : x.tied ? 'tied' : 'lost'}"></rect>
-      <text x="${nameW + w + 10}" y="${y + rowH / 2}" dominant-baseline="middle" font-size="${fs}" class="cv">${esc(x.label)}${x.won ? ' ✓' : ''}</text></g>`;
-  }).join('');
   return `<svg class="chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(question(b))}">${bars}</svg>`;
 }
 
@@ -584,6 +621,8 @@ function chairProxies(s) {
 function chairMeetingEnd(s) {
   const L = t();
   if (s.meeting.closed) return `<p class="pill ok" id="meeting-closed">✓ ${esc(L.meetingClosed)}</p>`;
+  // Offered once no ballot is open or being counted (the server checks it again).
+  if (s.ballots.some(b => b.run && ['open', 'closed', 'decrypting'].includes(b.run.state))) return '';
   return `<section class="card"><h2>${esc(L.closeMeeting)}</h2><p class="hint">${esc(L.closeMeetingNote)}</p>
     <div class="actions"><button type="button" class="danger" id="close-meeting" data-act="close-meeting">${esc(L.closeMeeting)}</button></div></section>`;
 }
@@ -626,7 +665,8 @@ function render() {
   const nav = pages.map(([id, label]) => `<a href="#/${id}" ${r === id ? 'aria-current="page"' : ''}>${esc(label)}</a>`).join('');
   const navEl = document.getElementById('nav');
   if (navEl.innerHTML !== nav) navEl.innerHTML = nav;
-  const title = `<strong>${esc(ui.lang === 'en' && s.meeting.title_en ? s.meeting.title_en : s.meeting.title)}</strong>
+  const meetingTitle = ui.lang === 'en' && s.meeting.title_en ? s.meeting.title_en : s.meeting.title;
+  const title = `<strong title="${esc(meetingTitle)}">${esc(meetingTitle)}</strong>
     <span>${esc(L.you)}: ${esc(s.me.name)}${s.me.unit_name ? ` — ${esc(L.delegateOf)} ${esc(s.me.unit_name)}` : ''}</span>`;
   const titleEl = document.getElementById('meeting-title');
   if (titleEl.innerHTML !== title) titleEl.innerHTML = title;
