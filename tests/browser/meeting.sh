@@ -34,7 +34,7 @@ done
 
 export PHIEU WORK CHROMIUM CHAIR CHAIR_PROFILE="$P/$CHAIR" CA="$WORK/m/ca/ca.pem" \
   PLAN="$WORK/plan.txt" APPS="$WORK/apps.txt" SCREENSHOTS="$WORK/screenshots"
-cd "$HERE" && timeout 400 node --test --test-reporter=spec meeting.test.mjs
+cd "$HERE" && timeout 540 node --test --test-reporter=spec meeting.test.mjs
 rc=$?
 [ $rc -ne 0 ] && app_errors
 echo "screenshots: $WORK/screenshots"
