@@ -15,6 +15,7 @@
 #include "client/commands.h"
 #include "client/meeting_client.h"
 #include "core/crypto/private_file.h"
+#include "core/crypto/secure.h"
 #include "core/meeting/meeting_defaults.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
@@ -336,6 +337,11 @@ int RunVote(const Argv& argv) {
     auto asked = AskChoices(spec, run, *layout, unit);
     if (!asked.ok()) return Fail(asked.status());
     choices = *asked;
+  }
+  if (auto marks = CheckedMarks(v, run, unit, choices); !marks.ok()) {
+    return Fail(marks.status());
+  } else {
+    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));  // Prepare makes them again
   }
   std::cout << "Phiếu của / ballot of " << unit_name << " — " << spec.question() << ":" << Describe(spec, choices)
             << "\n";
