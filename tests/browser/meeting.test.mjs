@@ -244,9 +244,9 @@ for (const [bi, ballotId] of plan.ballots.entries()) {
       await shot(page, 'm04-rank-form');
       const s = await state(page);
       const run = s.ballots.find(b => b.id === ballotId).run;
-      const bad = await page.evaluate(body => fetch('/api/vote', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      const bad = await page.evaluate(body => fetch('/api/prepare', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
         .then(r => r.status), { ballot: ballotId, run: run.id, choices: [v.choices[0], v.choices[0], v.choices[1]] });
-      assert.equal(bad, 422, 'the phieu process refuses a unit ranked twice');
+      assert.equal(bad, 422, 'the phieu process refuses to encrypt a unit ranked twice');
       await page.selectOption(`#r-${key}-1`, '');
     }
 
