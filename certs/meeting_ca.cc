@@ -67,6 +67,30 @@ Result<X509Ptr> Skeleton(std::string_view cn, const crypto::PublicKey& key, cons
   return cert;
 }
 
+// Completes a leaf (server or participant) certificate made by Skeleton:
+// issued by the CA, CA:FALSE, digitalSignature, the extended key usage
+// `usage`, the subject alternative names `san` when not empty, and the CA's
+// key identifier; signed with the CA key. `what` names it in errors.
+Result<crypto::Certificate> SignLeaf(X509Ptr cert, const crypto::Certificate& ca_cert,
+                                     const crypto::PrivateKey& ca_key, const std::string& usage,
+                                     const std::string& san, const std::string& what) {
+  X509* ca = ca_cert.native_handle();
+  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)) != 1) {
+    return crypto::OpenSslError("issuer name");
+  }
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, ca, cert.get(), nullptr, nullptr, 0);
+  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
+  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature"));
+  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_ext_key_usage, usage));
+  if (!san.empty()) RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_subject_alt_name, san));
+  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
+  if (X509_sign(cert.get(), ca_key.native_handle(), EVP_sha256()) <= 0) {
+    return crypto::OpenSslError(what + ": X509_sign");
+  }
+  return crypto::Certificate::Adopt(cert.release());
+}
+
 Status CheckValidity(const Validity& v) {
   if (v.not_after <= v.not_before)
     return InvalidArgument("certificate validity: ends before it starts");
@@ -129,21 +153,7 @@ Result<crypto::Certificate> MeetingCa::IssueServer(const crypto::PublicKey& key,
     san += (IsIp(n) ? "IP:" : "DNS:") + n;
   }
   ASSIGN_OR_RETURN(X509Ptr cert, Skeleton(names.front(), key, v));
-  X509* ca = cert_.native_handle();
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)) != 1) {
-    return crypto::OpenSslError("issuer name");
-  }
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, ca, cert.get(), nullptr, nullptr, 0);
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_ext_key_usage, "serverAuth"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_subject_alt_name, san));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
-  if (X509_sign(cert.get(), key_.native_handle(), EVP_sha256()) <= 0) {
-    return crypto::OpenSslError("server certificate: X509_sign");
-  }
-  return crypto::Certificate::Adopt(cert.release());
+  return SignLeaf(std::move(cert), cert_, key_, "serverAuth", san, "server certificate");
 }
 
 Result<crypto::Certificate> MeetingCa::SignRequest(std::string_view csr_pem,
@@ -156,20 +166,7 @@ Result<crypto::Certificate> MeetingCa::SignRequest(std::string_view csr_pem,
                            "\" is not the participant id \"" + std::string(expected_id) + "\"");
   }
   ASSIGN_OR_RETURN(X509Ptr cert, Skeleton(expected_id, req.key(), v));
-  X509* ca = cert_.native_handle();
-  if (X509_set_issuer_name(cert.get(), X509_get_subject_name(ca)) != 1) {
-    return crypto::OpenSslError("issuer name");
-  }
-  X509V3_CTX ctx;
-  X509V3_set_ctx(&ctx, ca, cert.get(), nullptr, nullptr, 0);
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_basic_constraints, "critical,CA:FALSE"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_key_usage, "critical,digitalSignature"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_ext_key_usage, "clientAuth"));
-  RETURN_IF_ERROR(AddExt(cert.get(), &ctx, NID_authority_key_identifier, "keyid:always"));
-  if (X509_sign(cert.get(), key_.native_handle(), EVP_sha256()) <= 0) {
-    return crypto::OpenSslError("participant certificate: X509_sign");
-  }
-  return crypto::Certificate::Adopt(cert.release());
+  return SignLeaf(std::move(cert), cert_, key_, "clientAuth", "", "participant certificate");
 }
 
 }  // namespace phieu::certs

@@ -34,7 +34,8 @@ constexpr char kUsage[] =
     "usage: phieu-server --certs DIR [--data DIR] [--listen HOST:PORT] [--port-file FILE]\n"
     "       [--ca FILE] [--cert FILE] [--key FILE] [--signing-key FILE] [--genesis FILE]\n"
     "       [--heartbeat SECONDS] [--idle-drop SECONDS] [--workers N]\n"
-    "       [--post-rate PER_SECOND] [--post-burst N] [--max-connections N] [--max-unauthenticated N]\n"
+    "       [--post-rate PER_SECOND] [--post-burst N] [--officer-post-rate PER_SECOND]\n"
+    "       [--officer-post-burst N] [--max-connections N] [--max-unauthenticated N]\n"
     "Serves one meeting over mutual TLS 1.3 (loopback unless --listen names another address).\n";
 
 int Fail(const Status& s) {
@@ -72,8 +73,8 @@ int Main(int argc, char** argv) {
   auto args = phieu::client::Args::Parse(
       argv_list,
       {"certs", "data", "listen", "port-file", "ca", "cert", "key", "signing-key", "genesis",
-       "heartbeat", "idle-drop", "workers", "post-rate", "post-burst", "max-connections",
-       "max-unauthenticated"},
+       "heartbeat", "idle-drop", "workers", "post-rate", "post-burst", "officer-post-rate",
+       "officer-post-burst", "max-connections", "max-unauthenticated"},
       {"help"});
   if (!args.ok()) {
     std::cerr << "phieu-server: " << args.status().message() << "\n" << kUsage;
@@ -118,6 +119,12 @@ int Main(int argc, char** argv) {
   auto post_burst = NumberFlag(*args, "post-burst", service_options.post_rate.burst, 1);
   if (!post_burst.ok()) return Fail(post_burst.status());
   service_options.post_rate = phieu::server::RateLimit{*post_rate, *post_burst};
+  auto officer_rate =
+      NumberFlag(*args, "officer-post-rate", service_options.officer_post_rate.per_second, 0);
+  if (!officer_rate.ok()) return Fail(officer_rate.status());
+  auto officer_burst = NumberFlag(*args, "officer-post-burst", service_options.officer_post_rate.burst, 1);
+  if (!officer_burst.ok()) return Fail(officer_burst.status());
+  service_options.officer_post_rate = phieu::server::RateLimit{*officer_rate, *officer_burst};
   auto service = phieu::server::MeetingService::Open(service_options, *ca, std::move(*signing),
                                                      have_genesis ? &genesis : nullptr);
   if (!service.ok()) return Fail(service.status());

@@ -160,7 +160,8 @@ MeetingService::MeetingService(MeetingServiceOptions options,
     : options_(std::move(options)),
       store_(std::move(store)),
       signing_key_(std::move(signing_key)),
-      limiter_(options_.post_rate) {
+      limiter_(options_.post_rate),
+      officer_limiter_(options_.officer_post_rate) {
   if (!options_.now_ms) options_.now_ms = SystemNowMs;
   committer_ = std::make_unique<board::GroupCommitter>(
       [this](std::vector<board::BoardStore::BatchItem> items) { return CommitBatch(std::move(items)); });
@@ -217,6 +218,11 @@ Result<std::unique_ptr<MeetingService>> MeetingService::Open(MeetingServiceOptio
     }
     std::lock_guard<std::mutex> lock(svc->mu_);
     RETURN_IF_ERROR(svc->AppendLocked(*genesis, body, board::EntryIndex{"genesis", "", "", ""}).status());
+  }
+  for (const auto& p : svc->view_.meeting().participants()) {
+    if (svc->view_.HasRole(p.id(), v1::ROLE_CHAIR) || svc->view_.HasRole(p.id(), v1::ROLE_TELLER)) {
+      svc->officers_.insert(p.id());
+    }
   }
   return svc;
 }
@@ -515,7 +521,8 @@ Status MeetingService::CheapChecksLocked(const Identity& who, const v1::SignedEn
 
 Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEntry& se,
                                         std::string* stored_code) {
-  RETURN_IF_ERROR(limiter_.Take(who.pin));
+  RateLimiter& limiter = officers_.count(who.participant_id) ? officer_limiter_ : limiter_;
+  RETURN_IF_ERROR(limiter.Take(who.pin));
   if (se.body().size() > options_.max_entry_body) {
     return ResourceExhausted("entry body of " + std::to_string(se.body().size()) +
                              " bytes exceeds the cap");

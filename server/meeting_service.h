@@ -15,7 +15,8 @@
 // and who may post them"). Every refusal is an Error envelope whose message
 // names the failed check. A Post spends no curve arithmetic (signature or
 // proof) before its cheap checks pass: the per-certificate rate limit
-// (options.post_rate), size, author, role, and for a ballot the phase, the
+// (options.post_rate for delegates, options.officer_post_rate for the chair
+// and the tellers), size, author, role, and for a ballot the phase, the
 // caster and duplicates.
 //
 // Thread-safety: all methods are thread-safe. Proof verification of ballots
@@ -37,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "core/board/board_store.h"
@@ -57,8 +59,13 @@ struct MeetingServiceOptions {
   size_t max_entry_body = 512 * 1024;
   uint32_t max_entries_per_read = 1000;
   std::function<int64_t()> now_ms;  // the server's clock; defaults to system_clock
-  // Posts per certificate (token bucket), checked before anything else in a Post.
+  // Posts per certificate (token bucket), checked before anything else in a
+  // Post. Delegates (and anyone who is neither chair nor teller) get
+  // post_rate: flood protection. The chair and the tellers get
+  // officer_post_rate, loose enough for a scripted check-in of a big congress
+  // (1,000+ units) or a teller's shares; see docs/security.md.
   RateLimit post_rate;
+  RateLimit officer_post_rate{100, 2000};
 };
 
 class MeetingService : public Service {
@@ -129,7 +136,12 @@ class MeetingService : public Service {
   MeetingServiceOptions options_;
   std::unique_ptr<board::BoardStore> store_;
   crypto::PrivateKey signing_key_;
-  RateLimiter limiter_;
+  RateLimiter limiter_;          // delegates: options_.post_rate
+  RateLimiter officer_limiter_;  // chair and tellers: options_.officer_post_rate
+  // The participant ids that hold the chair or a teller role. Roles are fixed
+  // by the genesis, so this is filled once in Open (before any Handle) and
+  // read without the state lock.
+  std::set<std::string> officers_;
   mutable std::mutex mu_;
   record::BoardView view_;
   EventSink* sink_ = nullptr;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "core/crypto/kdf.h"
 #include "core/crypto/openssl_error.h"
 #include "core/crypto/proofs.h"
 #include "core/crypto/secure.h"
@@ -24,12 +25,6 @@ constexpr uint32_t kMaxTellers = 64;
 
 std::string Num(uint64_t v) { return std::to_string(v); }
 
-struct KdfFree {
-  void operator()(EVP_KDF* k) const { EVP_KDF_free(k); }
-};
-struct KdfCtxFree {
-  void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
-};
 struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
@@ -49,10 +44,6 @@ std::string ShareInfo(std::string_view context, uint32_t sender, uint32_t recipi
 // because every (e, recipient) pair encrypts exactly one message.
 Status DeriveShareKey(const Point& shared, std::string_view info, unsigned char out[44]) {
   ASSIGN_OR_RETURN(std::string ikm, shared.Encode());
-  std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-  if (!kdf) return OpenSslError("ceremony share: EVP_KDF_fetch(HKDF)");
-  std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf.get()));
-  if (!ctx) return OpenSslError("ceremony share: EVP_KDF_CTX_new");
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
@@ -61,10 +52,9 @@ Status DeriveShareKey(const Point& shared, std::string_view info, unsigned char 
                                         info.size()),
       OSSL_PARAM_construct_end(),
   };
-  int rc = EVP_KDF_derive(ctx.get(), out, 44, params);
+  Status derived = DeriveKdf("ceremony share", "HKDF", params, out, 44);
   SecureWipe(ikm);
-  if (rc != 1) return OpenSslError("ceremony share: HKDF");
-  return Status::Ok();
+  return derived;
 }
 
 // AES-256-GCM of a 32-byte share; returns ciphertext || tag.

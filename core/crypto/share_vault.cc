@@ -10,6 +10,7 @@
 
 #include <memory>
 
+#include "core/crypto/kdf.h"
 #include "core/crypto/openssl_error.h"
 #include "core/util/bytes.h"
 
@@ -23,12 +24,6 @@ constexpr size_t kTagSize = 16;
 constexpr size_t kKeySize = 32;
 constexpr size_t kHeaderSize = 9 + 1 + 4 + 4 + kSaltSize + kNonceSize;
 
-struct KdfFree {
-  void operator()(EVP_KDF* k) const { EVP_KDF_free(k); }
-};
-struct KdfCtxFree {
-  void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
-};
 struct CipherCtxFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
 };
@@ -47,10 +42,6 @@ uint32_t ReadU32(const unsigned char* p) {
 
 Status DeriveKey(std::string_view passphrase, const unsigned char* salt, const ScryptParams& sp,
                  unsigned char key[kKeySize]) {
-  std::unique_ptr<EVP_KDF, KdfFree> kdf(EVP_KDF_fetch(nullptr, "SCRYPT", nullptr));
-  if (!kdf) return OpenSslError("share vault: EVP_KDF_fetch(SCRYPT)");
-  std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(kdf.get()));
-  if (!ctx) return OpenSslError("share vault: EVP_KDF_CTX_new");
   uint64_t n = uint64_t{1} << sp.log2_n;
   uint32_t r = sp.r, p = sp.p;
   uint64_t maxmem = uint64_t{1} << 30;
@@ -65,10 +56,7 @@ Status DeriveKey(std::string_view passphrase, const unsigned char* salt, const S
       OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_MAXMEM, &maxmem),
       OSSL_PARAM_construct_end(),
   };
-  if (EVP_KDF_derive(ctx.get(), key, kKeySize, params) != 1) {
-    return OpenSslError("share vault: scrypt");
-  }
-  return Status::Ok();
+  return DeriveKdf("share vault", "SCRYPT", params, key, kKeySize);
 }
 
 Status CheckParams(const ScryptParams& sp) {

@@ -377,10 +377,15 @@ Result<std::vector<uint64_t>> ResultTotals(const BoardView& view, const Run& run
   return totals;
 }
 
-std::string DecryptionContext(const BoardView& view, const Run& run) {
+std::string DecryptionContext(std::string_view genesis_hash, const std::string& run_id,
+                              const std::string& tally_entry) {
   ByteWriter w;
-  w.Raw(view.entry(0).hash()).Bytes(run.run_id).Bytes(run.tally_entry);
+  w.Raw(genesis_hash).Bytes(run_id).Bytes(tally_entry);
   return w.Take();
+}
+
+std::string DecryptionContext(const BoardView& view, const Run& run) {
+  return DecryptionContext(view.entry(0).hash(), run.run_id, run.tally_entry);
 }
 
 }  // namespace phieu::record

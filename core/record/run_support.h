@@ -11,6 +11,7 @@
 #define PHIEU_CORE_RECORD_RUN_SUPPORT_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/crypto/ceremony.h"
@@ -135,7 +136,12 @@ Result<std::vector<uint64_t>> ResultTotals(const BoardView& view, const Run& run
                                            const std::vector<uint32_t>& indices,
                                            bool verify_partials);
 
-// The context a teller's partial decryptions of a run's tally are bound to.
+// The context a teller's partial decryptions of a run's tally are bound to
+// (docs/crypto.md "Tally, decryption and result"):
+// raw(genesis entry hash) || bytes(run id) || bytes(Tally entry id), the ids
+// as their 64-character lowercase hex.
+std::string DecryptionContext(std::string_view genesis_hash, const std::string& run_id,
+                              const std::string& tally_entry);
 std::string DecryptionContext(const BoardView& view, const Run& run);
 
 }  // namespace phieu::record

@@ -627,6 +627,10 @@ bool Verifier::Judge(const v1::BoardEntry& e, const v1::EntryBody& body) {
       break;
     }
     case v1::EntryBody::kProxyAcceptance: {
+      // The same rule as the server's (MeetingService::Post), judged again here
+      // on purpose: the verifier does not call the server's acceptance code and
+      // shares only the crypto core's primitives and the board's read model
+      // (issue 5), so one bug cannot be in both the judge and the judged.
       const auto& a = body.proxy_acceptance();
       auto it = v_.proxies().find(a.absent_unit_id());
       if (it == v_.proxies().end() || it->second.entry_id != a.proxy_entry_hash()) {
@@ -638,6 +642,10 @@ bool Verifier::Judge(const v1::BoardEntry& e, const v1::EntryBody& body) {
       Note(seq, "proxy", it->second.holder_id + " accepted to carry '" + a.absent_unit_id() + "'");
       break;
     }
+    // The ceremony's kinds, listed again rather than taken from
+    // server/ceremony_acceptance (IsCeremonyMessage): the verifier never links
+    // server code. The ceremony's rules themselves are the crypto core's
+    // (CeremonyRecord), shared by both.
     case v1::EntryBody::kCeremonyStart:
     case v1::EntryBody::kCeremonyCommit:
     case v1::EntryBody::kCeremonyReveal:

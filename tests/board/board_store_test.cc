@@ -86,6 +86,28 @@ class BoardStoreTest : public ::testing::Test {
     }
   }
 
+  // A board of `entries` check-ins, closed, then changed behind the store's
+  // back by `sql`.
+  void FillThenTamper(int entries, const std::string& sql) {
+    {
+      auto store = OpenOrDie();
+      ASSERT_NE(store, nullptr);
+      Fill(*store, entries);
+    }
+    RawDb raw(path_);
+    ASSERT_EQ(raw.Exec(sql), SQLITE_OK);
+  }
+
+  // Open refuses the board with DataLoss, naming `words`; returns the message.
+  std::string ExpectOpenDataLoss(const std::string& words) {
+    auto opened = BoardStore::Open(path_);
+    EXPECT_FALSE(opened.ok());
+    if (opened.ok()) return "";
+    EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
+    EXPECT_NE(opened.status().message().find(words), std::string::npos) << opened.status().message();
+    return opened.status().message();
+  }
+
   fs::path dir_;
   std::string path_;
 };
@@ -308,14 +330,7 @@ TEST_F(BoardStoreTest, BatchWithNothingAcceptableStoresNothing) {
 }
 
 TEST_F(BoardStoreTest, CorruptedBodyNamedByCheckIntegrity) {
-  {
-    auto store = OpenOrDie();
-    Fill(*store, 6);
-  }
-  {
-    RawDb raw(path_);
-    ASSERT_EQ(raw.Exec("UPDATE entries SET body = x'0102' WHERE seq = 3"), SQLITE_OK);
-  }
+  FillThenTamper(6, "UPDATE entries SET body = x'0102' WHERE seq = 3");
   auto store = OpenOrDie();  // the tail (entry 5) is intact, so Open succeeds
   ASSERT_NE(store, nullptr);
   Status st = store->CheckIntegrity();
@@ -325,37 +340,14 @@ TEST_F(BoardStoreTest, CorruptedBodyNamedByCheckIntegrity) {
 }
 
 TEST_F(BoardStoreTest, DeletedRowNamedByCheckIntegrityAndOpen) {
-  {
-    auto store = OpenOrDie();
-    Fill(*store, 6);
-  }
-  {
-    RawDb raw(path_);
-    ASSERT_EQ(raw.Exec("DELETE FROM entries WHERE seq = 2"), SQLITE_OK);
-  }
-  auto opened = BoardStore::Open(path_);
-  ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(opened.status().message().find("entries are missing"), std::string::npos)
-      << opened.status().message();
+  FillThenTamper(6, "DELETE FROM entries WHERE seq = 2");
+  ExpectOpenDataLoss("entries are missing");
 }
 
 TEST_F(BoardStoreTest, BrokenTailReportedAtOpen) {
-  {
-    auto store = OpenOrDie();
-    Fill(*store, 4);
-  }
-  {
-    RawDb raw(path_);
-    ASSERT_EQ(raw.Exec("UPDATE entries SET server_time_ms = 1 WHERE seq = 3"), SQLITE_OK);
-  }
-  auto opened = BoardStore::Open(path_);
-  ASSERT_FALSE(opened.ok());
-  EXPECT_EQ(opened.status().code(), StatusCode::kDataLoss);
-  EXPECT_NE(opened.status().message().find("entry 3: hash does not match its contents"),
-            std::string::npos)
-      << opened.status().message();
-  EXPECT_NE(opened.status().message().find(path_), std::string::npos);
+  FillThenTamper(4, "UPDATE entries SET server_time_ms = 1 WHERE seq = 3");
+  const std::string message = ExpectOpenDataLoss("entry 3: hash does not match its contents");
+  EXPECT_NE(message.find(path_), std::string::npos) << message;
 }
 
 TEST_F(BoardStoreTest, AppendRefusesWhenTheFileChangedUnderneath) {

@@ -73,22 +73,27 @@ def hkdf_sha256(ikm, info, length):
     return okm[:length]
 
 
-ctx = transcript(b"phieu.v1.ceremony-context",
-                 [(b"genesis", b"\x42" * 32), (b"attempt", u64(1)), (b"threshold", u64(2)),
-                  (b"tellers", u64(3))] +
-                 [(b"teller", b"teller-%d" % i) for i in (1, 2, 3)])
-print("context        ", ctx.hex())
-h1 = transcript(b"phieu.v1.ceremony-commitment",
-                [(b"context", ctx), (b"index", u64(1)), (b"threshold", u64(2)),
-                 (b"coefficient", enc(mul(3, G))), (b"coefficient", enc(mul(4, G)))])
-print("commitment hash", h1.hex())
-E, R = mul(11, G), mul(5, G)
-info = b(b"phieu.v1.ceremony-share") + b(ctx) + struct.pack(">II", 1, 2) + enc(R) + enc(E)
-okm = hkdf_sha256(enc(mul(5, E)), info, 44)
-print("ephemeral      ", enc(R).hex())
-try:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-    print("ciphertext     ",
-          AESGCM(okm[:32]).encrypt(okm[32:], (7).to_bytes(32, "big"), info).hex())
-except ImportError:
-    print("ciphertext      (install python3-cryptography)")
+def main():
+    ctx = transcript(b"phieu.v1.ceremony-context",
+                     [(b"genesis", b"\x42" * 32), (b"attempt", u64(1)), (b"threshold", u64(2)),
+                      (b"tellers", u64(3))] +
+                     [(b"teller", b"teller-%d" % i) for i in (1, 2, 3)])
+    print("context        ", ctx.hex())
+    h1 = transcript(b"phieu.v1.ceremony-commitment",
+                    [(b"context", ctx), (b"index", u64(1)), (b"threshold", u64(2)),
+                     (b"coefficient", enc(mul(3, G))), (b"coefficient", enc(mul(4, G)))])
+    print("commitment hash", h1.hex())
+    E, R = mul(11, G), mul(5, G)
+    info = b(b"phieu.v1.ceremony-share") + b(ctx) + struct.pack(">II", 1, 2) + enc(R) + enc(E)
+    okm = hkdf_sha256(enc(mul(5, E)), info, 44)
+    print("ephemeral      ", enc(R).hex())
+    try:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+        print("ciphertext     ",
+              AESGCM(okm[:32]).encrypt(okm[32:], (7).to_bytes(32, "big"), info).hex())
+    except ImportError:
+        print("ciphertext      (install python3-cryptography)")
+
+
+if __name__ == "__main__":
+    main()

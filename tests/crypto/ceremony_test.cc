@@ -25,42 +25,20 @@ v1::CeremonyStart Start(uint32_t n, uint32_t t, uint32_t attempt = 1) {
   return s;
 }
 
+// The entry body carrying a ceremony message: the EntryBody payload field
+// whose type is M.
 template <typename M>
-v1::EntryBody Body(const M& m);
-template <>
-v1::EntryBody Body(const v1::CeremonyCommit& m) {
+v1::EntryBody Body(const M& m) {
   v1::EntryBody b;
-  *b.mutable_ceremony_commit() = m;
-  return b;
-}
-template <>
-v1::EntryBody Body(const v1::CeremonyReveal& m) {
-  v1::EntryBody b;
-  *b.mutable_ceremony_reveal() = m;
-  return b;
-}
-template <>
-v1::EntryBody Body(const v1::CeremonyShares& m) {
-  v1::EntryBody b;
-  *b.mutable_ceremony_shares() = m;
-  return b;
-}
-template <>
-v1::EntryBody Body(const v1::CeremonyComplaint& m) {
-  v1::EntryBody b;
-  *b.mutable_ceremony_complaint() = m;
-  return b;
-}
-template <>
-v1::EntryBody Body(const v1::CeremonyComplaintAnswer& m) {
-  v1::EntryBody b;
-  *b.mutable_ceremony_complaint_answer() = m;
-  return b;
-}
-template <>
-v1::EntryBody Body(const v1::CeremonyTestDecryption& m) {
-  v1::EntryBody b;
-  *b.mutable_ceremony_test_decryption() = m;
+  const google::protobuf::Descriptor* d = v1::EntryBody::descriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* f = d->field(i);
+    if (f->message_type() == M::descriptor()) {
+      b.GetReflection()->MutableMessage(&b, f)->CopyFrom(m);
+      return b;
+    }
+  }
+  ADD_FAILURE() << "no EntryBody field of type " << M::descriptor()->full_name();
   return b;
 }
 

@@ -4,12 +4,14 @@
 // (c + G, k·c), points off the curve or at infinity; every refusal that
 // needs no curve arithmetic comes before the signature and the proofs (the
 // group's op counters and the signature counter do not move), and the
-// per-certificate rate limit. After each refusal the board is unchanged and
+// per-certificate rate limit, per role. After each refusal the board is unchanged and
 // an honest ballot is still accepted.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/crypto/group.h"
 #include "core/crypto/keys.h"
@@ -231,6 +233,61 @@ TEST_F(HostileRequestTest, PostsBeyondTheRateLimitAreRefusedPerCertificate) {
   other.mutable_check_in()->set_unit_id("lang-son");
   other.mutable_check_in()->set_own_pin(Creds(kLangSon).cert.Pin());
   ExpectPosted(Post(kLangSon, other));
+}
+
+// The limit is per role: the chair's scripted mass check-in (a big congress
+// checks in 1,000+ units) is not throttled like a delegate's flood. With the
+// default limits, 300 check-ins by the chair in a burst are all accepted,
+// while a delegate's certificate is refused past its burst of 60.
+TEST_F(HostileRequestTest, ChairCheckInsInABurstPassWhileADelegateFloodIsThrottled) {
+  const MeetingServiceOptions defaults;
+  ASSERT_LT(defaults.post_rate.burst, 300);
+  ASSERT_GE(defaults.officer_post_rate.burst, 300);
+  const std::vector<std::string> units = {"son-la",   "cao-bang", "lao-cai",  "ha-giang",
+                                          "lang-son", "lai-chau", "dien-bien"};
+  for (int i = 0; i < 300; ++i) {
+    v1::EntryBody by_chair;
+    by_chair.mutable_check_in()->set_unit_id(units[i % units.size()]);
+    by_chair.mutable_check_in()->set_by_chair(true);
+    ExpectPosted(Post(kChair, by_chair));  // after the first 7, each answers with the first
+  }
+  ASSERT_TRUE(Sync());
+  EXPECT_EQ(view_.check_ins().size(), units.size());
+
+  v1::EntryBody own;
+  own.mutable_check_in()->set_unit_id("cao-bang");
+  own.mutable_check_in()->set_own_pin(Creds(kThu).cert.Pin());
+  const auto start = std::chrono::steady_clock::now();
+  int posted = 0;
+  int limited = 0;
+  for (int i = 0; i < 300; ++i) {
+    v1::Envelope resp = Post(kThu, own);
+    if (resp.has_posted()) {
+      ++posted;
+    } else {
+      ASSERT_TRUE(resp.has_error()) << resp.DebugString();
+      EXPECT_EQ(resp.error().code(), v1::ERROR_RATE_LIMITED) << resp.DebugString();
+      ++limited;
+    }
+  }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_GT(limited, 0);
+  // The burst, plus what the bucket refilled meanwhile.
+  EXPECT_LE(posted, defaults.post_rate.burst + defaults.post_rate.per_second * seconds + 1);
+}
+
+// The officers' limit is a limit too: set low, the chair is throttled.
+TEST_F(HostileRequestTest, OfficerPostRateAppliesToTheChair) {
+  MeetingServiceOptions options = ServiceOptions();
+  options.officer_post_rate = RateLimit{0, 2};
+  svc_.reset();
+  ASSERT_TRUE(OpenService(nullptr, options));
+  v1::EntryBody by_chair;
+  by_chair.mutable_check_in()->set_unit_id("cao-bang");
+  by_chair.mutable_check_in()->set_by_chair(true);
+  ExpectPosted(Post(kChair, by_chair));
+  ExpectPosted(Post(kChair, by_chair));
+  ExpectError(Post(kChair, by_chair), v1::ERROR_RATE_LIMITED, "rate limit");
 }
 
 }  // namespace
