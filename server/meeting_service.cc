@@ -357,12 +357,30 @@ Status MeetingService::PublishLocked(const v1::BoardEntry& entry) {
     // The store and the view disagree: nothing sensible can follow.
     return Internal("appended entry does not index: " + applied.message());
   }
+  AddToRunningAggregateLocked(entry.seq());
   if (sink_) {
     v1::Envelope ev;
     *ev.mutable_event()->mutable_appended() = entry;
     sink_->Broadcast(ev);
   }
   return Status::Ok();
+}
+
+void MeetingService::AddToRunningAggregateLocked(uint64_t seq) {
+  const v1::EntryBody& body = view_.body(seq);
+  if (!body.has_ballot()) return;
+  const v1::EncryptedBallot& ballot = body.ballot();
+  const record::Run* run = view_.FindRun(ballot.run_id());
+  if (!run) return;
+  auto counted = run->ballots.find(ballot.unit_id());
+  if (counted == run->ballots.end() || counted->second.seq != seq) return;
+  auto it = running_.find(run->run_id);
+  if (it == running_.end()) {
+    Result<record::RunAggregate> agg = record::RunAggregate::Create(view_, *run);
+    if (!agg.ok()) return;
+    it = running_.emplace(run->run_id, std::move(agg).value()).first;
+  }
+  if (!it->second.Add(ballot, view_.Weight(ballot.unit_id())).ok()) running_.erase(it);
 }
 
 Result<std::vector<board::BoardStore::AppendOutcome>> MeetingService::CommitBatch(
@@ -897,21 +915,34 @@ Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
 
   if (body.has_close()) {
     // Aggregate the run's ballots, weighted, into the full layout.
+    // The running aggregate holds them already unless the server restarted
+    // while the run was open (or a ballot could not be added to it).
     const Run* run = view_.FindRun(body.close().run_id());
-    ASSIGN_OR_RETURN(record::RunAggregate agg, record::RunAggregate::Create(view_, *run));
+    auto running = running_.find(run->run_id);
+    const bool complete = running != running_.end() && running->second.ballots() == run->ballots.size();
+    std::optional<record::RunAggregate> from_board;
+    if (!complete) {
+      ASSIGN_OR_RETURN(record::RunAggregate agg, record::RunAggregate::Create(view_, *run));
+      from_board.emplace(std::move(agg));
+    }
     v1::EntryBody out;
     v1::Tally* tally = out.mutable_tally();
     tally->set_run_id(run->run_id);
-    std::vector<std::pair<uint64_t, std::string>> ballots;
-    for (const auto& [unit, ref] : run->ballots) ballots.emplace_back(ref.seq, unit);
+    std::vector<std::pair<uint64_t, const record::BallotRef*>> ballots;
+    for (const auto& [unit, ref] : run->ballots) ballots.emplace_back(ref.seq, &ref);
     std::sort(ballots.begin(), ballots.end());
-    for (const auto& [seq, unit] : ballots) {
-      RETURN_IF_ERROR(agg.Add(view_.body(seq).ballot(), view_.Weight(unit)));
-      tally->add_ballot_entries(record::EntryId(view_.entry(seq)));
+    for (const auto& [seq, ref] : ballots) {
+      if (from_board) {
+        const v1::EncryptedBallot& b = view_.body(seq).ballot();
+        RETURN_IF_ERROR(from_board->Add(b, view_.Weight(b.unit_id())));
+      }
+      tally->add_ballot_entries(ref->entry_id);
     }
+    const record::RunAggregate& agg = from_board ? *from_board : running->second;
     // A cell no ballot contains gets the public encryption of zero
     // (record::EmptyTotal), so every run gets a tally, even an all-paper one.
     ASSIGN_OR_RETURN(std::vector<v1::Ciphertext> totals, agg.ToProto());
+    running_.erase(run->run_id);  // closed: no ballot joins it any more
     for (auto& c : totals) *tally->add_totals() = std::move(c);
     for (auto& id : record::CountedPaperBatches(*run)) tally->add_paper_batches(std::move(id));
     return AppendServerEntryLocked(out).status();

@@ -35,6 +35,7 @@
 #define PHIEU_SERVER_MEETING_SERVICE_H_
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,6 +48,7 @@
 #include "core/crypto/group.h"
 #include "core/crypto/keys.h"
 #include "core/record/board_view.h"
+#include "core/record/run_support.h"
 #include "core/util/status.h"
 #include "server/rate_limiter.h"
 #include "server/service.h"
@@ -115,6 +117,10 @@ class MeetingService : public Service {
                                       board::EntryIndex index);
   // A committed entry: into the view (in chain order), then to every client.
   Status PublishLocked(const v1::BoardEntry& entry);
+  // A counted ballot joins its run's running aggregate (running_), so that
+  // closing the run adds no ballots. A ballot that cannot be added drops the
+  // run's aggregate: the close then aggregates from the board.
+  void AddToRunningAggregateLocked(uint64_t seq);
   // The GroupCommitter's commit step: takes the state lock, re-checks each
   // ballot's run, appends the rest in one transaction, publishes them.
   Result<std::vector<board::BoardStore::AppendOutcome>> CommitBatch(
@@ -147,6 +153,10 @@ class MeetingService : public Service {
   EventSink* sink_ = nullptr;
   std::optional<crypto::FixedBase> joint_table_;  // guarded by mu_
   std::string joint_table_done_;                  // the CeremonyDone it was built for
+  // Run id -> the aggregate of the ballots published since this process
+  // started (guarded by mu_). Used at the close only when it holds every
+  // ballot of the run (a restart replays the board without it).
+  std::map<std::string, record::RunAggregate> running_;
   std::unique_ptr<board::GroupCommitter> committer_;  // ballots; destroyed before store_
 };
 

@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <algorithm>
+#include <csignal>
 
 #include "server/event_hub.h"
 #include "server/listener.h"
@@ -46,6 +47,9 @@ uint16_t Server::port() const { return listener_ ? listener_->port() : 0; }
 
 Status Server::Start() {
   if (started_) return FailedPrecondition("Server::Start: already started");
+  // OpenSSL writes to the sockets with write(2) (server/tls_stream.h): a peer
+  // that has gone must give EPIPE, not a SIGPIPE that ends the process.
+  std::signal(SIGPIPE, SIG_IGN);
   ASSIGN_OR_RETURN(tls_, MakeServerTlsContext(TlsFiles{options_.cert_file, options_.key_file, options_.ca_file}));
   listener_ = std::make_shared<Listener>(io_, [this](asio::ip::tcp::socket s) { OnAccept(std::move(s)); });
   RETURN_IF_ERROR(listener_->Open(options_.listen_host, options_.port));

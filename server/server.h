@@ -6,8 +6,13 @@
 //
 // Thread-safety: Start and Stop may be called from any one thread (Stop also
 // from a handler running on the io_context, e.g. a signal_set); the
-// io_context may be run by any number of threads (every connection has its
-// own strand).
+// io_context must be run by one thread (as phieu-server does): the sessions'
+// TLS streams wait for socket readiness after seeing the socket empty, and a
+// second thread's epoll_wait could take the edge in between
+// (server/tls_stream.h). Service calls run on the worker pool.
+// Start sets SIGPIPE to be ignored in the whole process: the sessions' TLS
+// streams write to their sockets with write(2), and a vanished peer must be
+// an EPIPE error, not the end of the process.
 // Errors: Start returns the TLS set-up error (certificate, key or CA file) or
 // the listen error (address in use, bad address). Connection errors are
 // logged, never returned.

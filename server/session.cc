@@ -8,11 +8,9 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <exception>
 
 #include "server/event_hub.h"
@@ -76,8 +74,7 @@ awaitable<decltype(std::declval<F&>()())> OnPool(asio::thread_pool& pool, F f) {
 Session::Session(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
                  const SessionSettings& settings, Service& service, asio::thread_pool& pool,
                  std::shared_ptr<EventHub> hub)
-    : stream_(std::move(socket), *tls),
-      tls_(std::move(tls)),
+    : stream_(std::move(socket), std::move(tls)),
       settings_(settings),
       service_(service),
       pool_(pool),
@@ -85,9 +82,8 @@ Session::Session(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::contex
       write_timer_(stream_.get_executor()),
       watchdog_timer_(stream_.get_executor()) {
   boost::system::error_code ec;
-  auto ep = stream_.lowest_layer().remote_endpoint(ec);
+  auto ep = stream_.socket().remote_endpoint(ec);
   peer_ = ec ? "unknown-peer" : ep.address().to_string() + ":" + std::to_string(ep.port());
-  SSL_set_mode(stream_.native_handle(), SSL_MODE_RELEASE_BUFFERS);
 }
 
 Session::~Session() = default;
@@ -155,12 +151,7 @@ void Session::Enqueue(Frame frame) {
   write_timer_.cancel();
 }
 
-void Session::CloseSocket() {
-  boost::system::error_code ec;
-  auto& sock = stream_.lowest_layer();
-  sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
-  sock.close(ec);
-}
+void Session::CloseSocket() { stream_.Close(); }
 
 awaitable<void> Session::Run() {
   auto self = shared_from_this();
@@ -207,14 +198,14 @@ awaitable<void> Session::Watchdog() {
 
 awaitable<void> Session::WriteDirect(const std::string& frame) {
   SetWriteDeadline(Clock::now() + settings_.frame_timeout);
-  co_await asio::async_write(stream_, asio::buffer(frame), kNoThrow);
+  co_await stream_.Write(asio::buffer(frame));
   SetWriteDeadline(Clock::time_point::max());
 }
 
 awaitable<void> Session::Main() {
   try {
     SetReadDeadline(Clock::now() + settings_.handshake_timeout, "TLS handshake deadline");
-    auto [hs_ec] = co_await stream_.async_handshake(asio::ssl::stream_base::server, kNoThrow);
+    const boost::system::error_code hs_ec = co_await stream_.Handshake();
     if (hs_ec) {
       SetReason("TLS handshake failed: " + hs_ec.message());
       co_return;
@@ -272,7 +263,7 @@ awaitable<void> Session::ReadLoop() {
       } else {
         SetReadDeadline(Clock::now() + settings_.idle_drop, "idle: nothing received within the idle limit");
       }
-      auto [hec, hn] = co_await asio::async_read(stream_, asio::buffer(header_), kNoThrow);
+      auto [hec, hn] = co_await stream_.Read(asio::buffer(header_));
       if (hec) {
         SetReason(Describe(hec));
         co_return;
@@ -284,7 +275,7 @@ awaitable<void> Session::ReadLoop() {
       }
       SetReadDeadline(Clock::now() + settings_.frame_timeout, "frame deadline");
       std::string body(length, '\0');
-      auto [bec, bn] = co_await asio::async_read(stream_, asio::buffer(body), kNoThrow);
+      auto [bec, bn] = co_await stream_.Read(asio::buffer(body));
       if (bec) {
         SetReason(Describe(bec));
         co_return;
@@ -350,7 +341,7 @@ awaitable<void> Session::WriteLoop() {
         }
         const std::string& bytes = frames > 1 ? joined : *frame;
         if (!draining_) SetWriteDeadline(Clock::now() + settings_.frame_timeout);
-        auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(bytes), kNoThrow);
+        auto [ec, n] = co_await stream_.Write(asio::buffer(bytes));
         if (!draining_) SetWriteDeadline(Clock::time_point::max());
         if (ec) {
           SetReason("write: " + Describe(ec));

@@ -13,8 +13,8 @@
 // or a body that does not parse, is answered with an Error envelope and the
 // connection is closed after the queue is flushed.
 //
-// Memory while idle: a 4-byte header buffer, an empty queue, and OpenSSL
-// record buffers released (SSL_MODE_RELEASE_BUFFERS).
+// Memory while idle: the SSL object with its record buffers released
+// (server/tls_stream.h), a 4-byte header buffer and an empty queue.
 //
 // Thread-safety: Push and Close are thread-safe (they post to the strand);
 // everything else runs on the strand.
@@ -27,7 +27,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <chrono>
@@ -39,6 +38,7 @@
 
 #include "server/frame.h"
 #include "server/service.h"
+#include "server/tls_stream.h"
 
 namespace phieu::server {
 
@@ -55,7 +55,6 @@ struct SessionSettings {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  using Stream = boost::asio::ssl::stream<boost::asio::ip::tcp::socket>;
   using Frame = std::shared_ptr<const std::string>;
 
   // The socket's executor must be a strand: every operation of the session runs on it.
@@ -96,8 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseSocket();
   std::string Who() const;
 
-  Stream stream_;
-  std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives the SSL object
+  TlsStream stream_;
   const SessionSettings settings_;
   Service& service_;
   boost::asio::thread_pool& pool_;

@@ -19,6 +19,7 @@
 
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/keys.h"
+#include "core/record/run_support.h"
 #include "core/util/bytes.h"
 #include "tests/server/meeting_harness.h"
 
@@ -233,6 +234,63 @@ TEST_F(MeetingServiceTest, ConcurrentCastsKeepOneBallotPerUnit) {
   if (thu_posted == 1) {
     EXPECT_EQ(view_.entry(thu_seq).signed_().body(), thu_other.body());
   }
+}
+
+// The tally's totals are the sum of the run's ballots whether the server kept
+// them as a running aggregate (every ballot cast since it started) or has to
+// add them from the board at the close (it restarted while the run was open).
+class TallyTest : public MeetingServiceTest {
+ protected:
+  // Casts the ballot of every unit whose index is in [from, to).
+  void CastUnits(const std::string& run_id, size_t from, size_t to) {
+    size_t i = 0;
+    for (const auto& p : view_.meeting().participants()) {
+      if (p.unit_id().empty()) continue;
+      if (i >= from && i < to) {
+        const std::string choice = p.unit_id() == "son-la" ? "cao-bang" : "son-la";
+        ExpectPosted(Post(p.id(), Ballot(run_id, p.unit_id(), choice)));
+      }
+      ++i;
+    }
+  }
+  void CloseAndExpectTheBoardsSum(const std::string& run_id, size_t ballots) {
+    v1::EntryBody close;
+    close.mutable_close()->set_run_id(run_id);
+    ExpectPosted(Post(kChair, close));
+    ASSERT_TRUE(Sync());
+    const record::Run* run = view_.FindRun(run_id);
+    ASSERT_NE(run, nullptr);
+    ASSERT_FALSE(run->tally_entry.empty());
+    ASSERT_EQ(run->ballots.size(), ballots);
+    const v1::Tally& tally = view_.body(run->tally_seq).tally();
+    ASSERT_EQ(static_cast<size_t>(tally.ballot_entries_size()), ballots);
+    auto agg = record::RunAggregate::Create(view_, *run);
+    ASSERT_TRUE(agg.ok()) << agg.status().ToString();
+    for (const auto& [unit, ref] : run->ballots) {
+      ASSERT_TRUE(agg->Add(view_.body(ref.seq).ballot(), view_.Weight(unit)).ok());
+    }
+    auto expected = agg->ToProto();
+    ASSERT_TRUE(expected.ok()) << expected.status().ToString();
+    ASSERT_EQ(static_cast<size_t>(tally.totals_size()), expected->size());
+    for (int i = 0; i < tally.totals_size(); ++i) {
+      EXPECT_EQ(tally.totals(i).SerializeAsString(), (*expected)[i].SerializeAsString()) << "cell " << i;
+    }
+  }
+};
+
+TEST_F(TallyTest, RunningAggregateIsTheSumOfTheBallots) {
+  std::string run_id = OpenRun();
+  CastUnits(run_id, 0, 4);
+  CloseAndExpectTheBoardsSum(run_id, 4);
+}
+
+TEST_F(TallyTest, RestartWhileOpenTalliesFromTheBoard) {
+  std::string run_id = OpenRun();
+  CastUnits(run_id, 0, 2);
+  svc_.reset();
+  ASSERT_TRUE(OpenService(nullptr));
+  CastUnits(run_id, 2, 4);
+  CloseAndExpectTheBoardsSum(run_id, 4);
 }
 
 TEST_F(MeetingServiceTest, AuthenticateRefusesAnUnknownPin) {

@@ -326,5 +326,35 @@ TEST(ServerTest, SlowReaderDroppedWhenItsQueueIsFull) {
   EXPECT_TRUE(s.WaitSessions(0, milliseconds(10000)));
 }
 
+// Events far larger than the socket buffers: the server's TLS stream writes
+// them record by record as the socket drains (partial writes, waits for
+// writability) while it keeps reading requests; every byte arrives in order.
+TEST(ServerTest, LargeEventsArriveWholeWhileTheClientCalls) {
+  TestServer s(TestServerOptions());
+  ASSERT_TRUE(s.ok());
+  auto alice = OpenAs(s.port(), SharedTestPki().alice);
+  ASSERT_TRUE(alice.ok()) << alice.status().ToString();
+  ASSERT_TRUE(s.WaitSessions(1, kWait));
+  constexpr int kEvents = 12;
+  for (int i = 0; i < kEvents; ++i) {
+    v1::Envelope big;
+    auto* appended = big.mutable_event()->mutable_appended();
+    appended->set_seq(static_cast<uint64_t>(i));
+    appended->mutable_signed_()->set_signature(std::string(900 * 1024, static_cast<char>('a' + i)));
+    s.server().event_sink().Broadcast(big);
+  }
+  auto r = (*alice)->Call(Hello(), kWait);  // answered behind the queued events
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->has_welcome());
+  for (int i = 0; i < kEvents; ++i) {
+    auto ev = (*alice)->NextEvent(kWait);
+    ASSERT_TRUE(ev.ok()) << ev.status().ToString();
+    ASSERT_TRUE(ev->has_value()) << "event " << i;
+    ASSERT_TRUE((*ev)->has_appended());
+    EXPECT_EQ((*ev)->appended().seq(), static_cast<uint64_t>(i));
+    EXPECT_EQ((*ev)->appended().signed_().signature(), std::string(900 * 1024, static_cast<char>('a' + i)));
+  }
+}
+
 }  // namespace
 }  // namespace phieu::testing
