@@ -4,7 +4,7 @@
 //   phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR]
 //                 [--handshakes H] [--idle C] [--cast held|rolling]
 //                 [--concurrency K] [--spread SECONDS] [--close] [--verify]
-//                 [--json FILE]
+//                 [--json FILE] [--mark CMD] [--server-args "FLAGS"]
 //
 // What it does, in order (each step optional after the set-up):
 //  1. set-up: writes a meeting file (N delegates of N units, a chair, the
@@ -58,6 +58,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -130,6 +131,7 @@ std::string UnitId(int i) {
 
 struct ProcStat {
   double cpu_s = 0;  // user + system
+  double sys_s = 0;  // system (the kernel's work for the process: sockets, disk)
   long rss_kib = 0;
 };
 
@@ -147,6 +149,7 @@ ProcStat ReadProc(pid_t pid) {
     if (f.size() > 12) {
       const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
       out.cpu_s = (std::stod(f[11]) + std::stod(f[12])) / tick;
+      out.sys_s = std::stod(f[12]) / tick;
     }
   }
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -340,6 +343,8 @@ struct Options {
   bool close = false;
   bool verify = false;
   std::string json;
+  std::vector<std::string> server_args;  // --server-args "A B": more phieu-server flags
+  std::string mark;  // --mark CMD: run as `CMD begin|end PHASE SERVER_PID` around a measured phase
 };
 
 struct Delegate {
@@ -360,6 +365,9 @@ class LoadGen {
 
   void SetUp();
   void Handshakes();
+  // Runs --mark's command around a measured phase (e.g. to zero and dump a
+  // profiler's counters: bench/callgrind.sh).
+  void Mark(const char* what, const char* phase) const;
   void Idle();
   void Cast();
   void Close();
@@ -508,6 +516,7 @@ void LoadGen::SetUp() {
     // post rate (10/s by default) for this run.
     for (const char* a : {"--post-rate", "1000000", "--post-burst", "1000000"}) argv.push_back(a);
   }
+  argv.insert(argv.end(), o_.server_args.begin(), o_.server_args.end());
   server_ = Spawn(argv, o_.work + "/server.log", 0);
   uint16_t port = 0;
   for (int i = 0; i < 600 && port == 0; ++i) {
@@ -573,9 +582,16 @@ awaitable<void> LoadGen::ForEach(int n, int k, std::function<awaitable<void>(int
   if (n > 0) co_await done.async_wait(kNoThrow);
 }
 
+void LoadGen::Mark(const char* what, const char* phase) const {
+  if (o_.mark.empty()) return;
+  const std::string cmd = o_.mark + " " + what + " " + phase + " " + std::to_string(server_);
+  if (std::system(cmd.c_str()) != 0) std::cerr << "phieu-loadgen: --mark command failed: " << cmd << "\n";
+}
+
 void LoadGen::Handshakes() {
   const int h = o_.handshakes;
   std::atomic<int> ok{0};
+  Mark("begin", "handshakes");
   const ProcStat s0 = ReadProc(server_);
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
@@ -586,10 +602,12 @@ void LoadGen::Handshakes() {
   }));
   const double wall = Seconds(Clock::now() - t0);
   const ProcStat s1 = ReadProc(server_);
+  Mark("end", "handshakes");
   Add("handshakes", ok.load());
   Add("handshake_failures", h - ok.load());
   Add("handshakes_per_s", ok.load() / wall);
   Add("handshake_server_cpu_ms", 1e3 * (s1.cpu_s - s0.cpu_s) / std::max(1, ok.load()));
+  Add("handshake_server_sys_ms", 1e3 * (s1.sys_s - s0.sys_s) / std::max(1, ok.load()));
   Add("handshake_loadgen_cpu_ms", 1e3 * (SelfCpu() - self0) / std::max(1, ok.load()));
 }
 
@@ -737,6 +755,7 @@ void LoadGen::Cast() {
   // The clock starts.
   std::vector<double> latency(n, -1);
   std::atomic<int> accepted{0}, lost{0};
+  Mark("begin", "cast");
   const ProcStat s0 = ReadProc(server_);
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
@@ -772,6 +791,7 @@ void LoadGen::Cast() {
   }
   const double wall = Seconds(Clock::now() - t0);
   const ProcStat s1 = ReadProc(server_);
+  Mark("end", "cast");
   std::vector<double> ok;
   for (double l : latency) {
     if (l >= 0) ok.push_back(l);
@@ -787,6 +807,7 @@ void LoadGen::Cast() {
   Add("cast_latency_max_s", ok.empty() ? 0.0 : ok.back());
   Add("cast_server_cpu_s", s1.cpu_s - s0.cpu_s);
   Add("cast_server_cpu_ms_per_ballot", 1e3 * (s1.cpu_s - s0.cpu_s) / std::max(1, accepted.load()));
+  Add("cast_server_sys_ms_per_ballot", 1e3 * (s1.sys_s - s0.sys_s) / std::max(1, accepted.load()));
   Add("cast_loadgen_cpu_s", SelfCpu() - self0);
   Run([&]() -> awaitable<void> {
     for (auto& c : conns) {
@@ -886,13 +907,13 @@ std::string LoadGen::Json() const {
 constexpr char kUsage[] =
     "usage: phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR] [--workers 2]\n"
     "       [--handshakes H] [--idle C] [--cast held|rolling] [--concurrency K] [--spread S]\n"
-    "       [--close] [--verify] [--json FILE]\n";
+    "       [--close] [--verify] [--json FILE] [--mark CMD] [--server-args \"FLAGS\"]\n";
 
 int Main(int argc, char** argv) {
   std::vector<std::string> list(argv + 1, argv + argc);
   auto args = client::Args::Parse(list,
                                   {"bin", "work", "delegates", "candidates", "workers", "handshakes", "idle",
-                                   "cast", "concurrency", "spread", "json"},
+                                   "cast", "concurrency", "spread", "json", "mark", "server-args"},
                                   {"close", "verify", "help"});
   if (!args.ok()) {
     std::cerr << "phieu-loadgen: " << args.status().message() << "\n" << kUsage;
@@ -915,6 +936,11 @@ int Main(int argc, char** argv) {
   o.close = args->Has("close");
   o.verify = args->Has("verify");
   o.json = args->Get("json");
+  o.mark = args->Get("mark");
+  {
+    std::istringstream words(args->Get("server-args"));
+    for (std::string w; words >> w;) o.server_args.push_back(w);
+  }
   if (o.delegates < 3 || o.candidates < 2 || o.concurrency < 1) {
     std::cerr << "phieu-loadgen: need --delegates >= 3 (three are tellers), --candidates >= 2\n";
     return 2;
