@@ -219,6 +219,7 @@ struct Client {
   std::deque<std::string> out;
   bool writing = false;
   bool closed = false;
+  std::string close_reason;  // the read error that ended the connection
   uint64_t next_id = 1;
   uint64_t waiting_id = 0;
   std::optional<v1::Envelope> response;
@@ -278,7 +279,10 @@ awaitable<void> ReadLoop(ClientPtr c) {
   std::string pending;
   for (;;) {
     auto [ec, n] = co_await c->stream.async_read_some(asio::buffer(buf), kNoThrow);
-    if (ec) break;
+    if (ec) {
+      c->close_reason = ec.message();
+      break;
+    }
     pending.append(buf.data(), n);
     size_t off = 0;
     while (pending.size() - off >= server::kFrameHeaderSize) {
@@ -767,7 +771,15 @@ void LoadGen::Cast() {
       accepted.fetch_add(1);
     } else {
       lost.fetch_add(1);
-      if (r && r->has_error()) std::cerr << delegates_[i].id << ": " << r->error().message() << "\n";
+      if (r && r->has_error()) {
+        std::cerr << delegates_[i].id << ": " << r->error().message() << "\n";
+      } else {
+        std::cerr << delegates_[i].id << ": "
+                  << (!r ? (c->closed ? "connection closed before the answer (" + c->close_reason + ")"
+                                      : std::string("no answer within the timeout"))
+                         : "an answer without a signed receipt")
+                  << " after " << Seconds(Clock::now() - sent) << " s\n";
+      }
     }
   };
   if (held) {
