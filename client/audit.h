@@ -1,7 +1,8 @@
 // The participant's side of the audit (docs/cli.md, docs/crypto.md):
-//   - checking an encryption before casting (Benaloh challenge): the client
-//     encrypts as for a cast, then reveals the choices and randomness in a
-//     SpoiledBallot entry, which is published and never counted;
+//   - checking an encryption before casting (Benaloh challenge): a
+//     PreparedBallot (client/ballot_cast.h) the delegate decides to check
+//     reveals its choices and randomness in a SpoiledBallot entry, which is
+//     published and never counted;
 //   - checking someone's spoiled ballot on a second device by its tracking code;
 //   - the signed receipts `phieu vote` keeps in the profile, and their check
 //     against the final record or the live board (core/record/receipt_check.h).
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "client/ballot_cast.h"
 #include "client/meeting_client.h"
 #include "core/record/board_view.h"
 #include "core/record/receipt_check.h"
@@ -22,12 +24,6 @@
 #include "phieu/v1/record.pb.h"
 
 namespace phieu::client {
-
-// Encrypts `marks` for `unit` in `run` exactly as a cast would, then reveals
-// the encryption: the SpoiledBallot entry to post. The secrets live only
-// until they are copied into the entry (BallotSecrets wipes them).
-Result<v1::SpoiledBallot> MakeChallenge(const record::BoardView& view, const record::Run& run,
-                                        const std::string& unit, const std::vector<uint32_t>& marks);
 
 // Shortest tracking-code prefix `phieu spoiled` accepts.
 inline constexpr size_t kMinCodePrefix = 8;
@@ -54,11 +50,10 @@ std::string ReceiptsDir(const std::string& profile_dir);
 // kept (parsed = false) so that the check reports it rather than skipping it.
 Result<std::vector<record::StoredReceipt>> LoadReceipts(const std::string& profile_dir);
 
-// `phieu vote BALLOT --choice ... --challenge`, once the choices are marks:
-// encrypts, posts the spoiled ballot, prints the tracking code and the revealed
-// choices by name and what to do on a second device. Nothing is cast.
-int RunChallenge(MeetingClient& client, const record::Run& run, const std::string& unit,
-                 const std::vector<uint32_t>& marks);
+// `phieu vote`'s "kt" answer: checks `prepared` (posts its SpoiledBallot,
+// PreparedBallot::Check), then prints the tracking code, the revealed choices
+// as the board holds them and what to do on a second device. Nothing is cast.
+int CheckPrepared(MeetingClient& client, PreparedBallot& prepared);
 
 }  // namespace phieu::client
 

@@ -1,6 +1,8 @@
 // Casting a delegate's ballot: see ballot_cast.h.
 #include "client/ballot_cast.h"
 
+#include <algorithm>
+
 #include "client/audit.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/crypto/keys.h"
@@ -36,28 +38,43 @@ Status CheckReceipt(const record::BoardView& view, const v1::SignedReceipt& sr, 
   return Status::Ok();
 }
 
-// Encrypts, signs and stores a new ballot (stored before it is ever sent).
-Result<v1::SignedEntry> MakeBallot(const MeetingClient& c, const record::Run& run, const std::string& unit,
-                                   const std::vector<std::string>& choices) {
-  const record::BoardView& v = c.view();
-  ASSIGN_OR_RETURN(std::vector<uint32_t> marks, CheckedMarks(v, run, unit, choices));
-  ASSIGN_OR_RETURN(v1::BallotLayout layout, record::VoterLayoutFor(v, run, unit));
-  ASSIGN_OR_RETURN(std::string ctx, record::RunContext(v, run));
-  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(v));
-  // A ballot to cast keeps no secrets: EncryptBallot clears each cell's
-  // randomness when it returns (nothing asked for it), the marks are wiped
-  // here, and only the signed ballot (no randomness) is stored.
-  auto enc = crypto::EncryptBallot(ctx, key, layout, marks, run.run_id, unit, /*secrets_out=*/nullptr);
-  crypto::SecureWipe(marks.data(), marks.size() * sizeof(uint32_t));
-  if (!enc.ok()) return enc.status();
+// Sends `signed_entry` (stored in the profile already) and checks and stores
+// the receipt. A dropped connection is reconnected once, and the server asked
+// whether the ballot counted before it is sent again.
+Result<CastResult> SendStored(std::unique_ptr<MeetingClient>* client, const record::Run& run,
+                              const std::string& unit, const v1::SignedEntry& signed_entry) {
   v1::EntryBody body;
-  *body.mutable_ballot() = *enc;
-  ASSIGN_OR_RETURN(v1::SignedEntry signed_entry, c.Sign(body));
-  RETURN_IF_ERROR(crypto::MakeDirs(c.profile_dir() + "/ballots", 0700));
-  RETURN_IF_ERROR(crypto::WritePrivateFile(BallotPath(c.profile_dir(), run.run_id, unit),
-                                           signed_entry.SerializeAsString())
-                      .Annotate("storing the ballot before sending it"));
-  return signed_entry;
+  if (!body.ParseFromString(signed_entry.body()) || !body.has_ballot()) {
+    return InvalidArgument("the stored ballot for this run does not parse");
+  }
+  const v1::EncryptedBallot& ballot = body.ballot();
+  MeetingClient& c = **client;
+  CastResult out;
+  auto posted = c.PostSigned(signed_entry);
+  if (posted.ok()) {
+    out.receipt = posted->receipt();
+  } else if (posted.status().code() == StatusCode::kUnavailable) {
+    // The connection dropped mid-cast: reconnect and ask whether it counted.
+    auto again = MeetingClient::Connect(c.profile_dir());
+    if (!again.ok()) return posted.status().Annotate("cast in flight; send again to learn if it counted");
+    *client = std::move(*again);
+    RETURN_IF_ERROR((*client)->Sync());
+    ASSIGN_OR_RETURN(v1::MyBallotAnswer mine, (*client)->MyBallot(run.run_id, unit));
+    if (mine.counted()) {
+      out.receipt = mine.receipt();
+    } else {
+      ASSIGN_OR_RETURN(v1::Posted retry, (*client)->PostSigned(signed_entry));
+      out.receipt = retry.receipt();
+    }
+  } else {
+    return posted.status();
+  }
+  const std::string profile = (*client)->profile_dir();
+  RETURN_IF_ERROR(CheckReceipt((*client)->view(), out.receipt, ballot));
+  RETURN_IF_ERROR(crypto::MakeDirs(ReceiptsDir(profile), 0700));
+  RETURN_IF_ERROR(crypto::WritePublicFile(ReceiptPath(profile, run.run_id, unit), out.receipt.SerializeAsString())
+                      .Annotate("storing the receipt"));
+  return out;
 }
 
 }  // namespace
@@ -102,50 +119,102 @@ std::optional<v1::SignedReceipt> StoredReceipt(const std::string& profile_dir, c
   return receipt;
 }
 
-Result<CastResult> CastBallot(std::unique_ptr<MeetingClient>* client, const record::Run& run_in,
-                              const std::string& unit, const std::vector<std::string>& choices) {
+Result<CastResult> ResendBallot(std::unique_ptr<MeetingClient>* client, const record::Run& run_in,
+                                const std::string& unit) {
   const record::Run run = run_in;  // a copy: the client (and its view) may be replaced below
-  MeetingClient& c = **client;
-  RETURN_IF_ERROR(CheckCaster(c, run, unit));
-  CastResult out;
-  v1::SignedEntry signed_entry;
-  if (auto stored = StoredBallot(c.profile_dir(), run.run_id, unit)) {
-    signed_entry = *stored;
-    out.resent = true;
-  } else {
-    ASSIGN_OR_RETURN(signed_entry, MakeBallot(c, run, unit, choices));
-  }
-  v1::EntryBody body;
-  if (!body.ParseFromString(signed_entry.body()) || !body.has_ballot()) {
-    return InvalidArgument("the stored ballot for this run does not parse");
-  }
-  const v1::EncryptedBallot ballot = body.ballot();
-
-  auto posted = c.PostSigned(signed_entry);
-  if (posted.ok()) {
-    out.receipt = posted->receipt();
-  } else if (posted.status().code() == StatusCode::kUnavailable) {
-    // The connection dropped mid-cast: reconnect and ask whether it counted.
-    auto again = MeetingClient::Connect(c.profile_dir());
-    if (!again.ok()) return posted.status().Annotate("cast in flight; send again to learn if it counted");
-    *client = std::move(*again);
-    RETURN_IF_ERROR((*client)->Sync());
-    ASSIGN_OR_RETURN(v1::MyBallotAnswer mine, (*client)->MyBallot(run.run_id, unit));
-    if (mine.counted()) {
-      out.receipt = mine.receipt();
-    } else {
-      ASSIGN_OR_RETURN(v1::Posted retry, (*client)->PostSigned(signed_entry));
-      out.receipt = retry.receipt();
-    }
-  } else {
-    return posted.status();
-  }
-  const std::string profile = (*client)->profile_dir();
-  RETURN_IF_ERROR(CheckReceipt((*client)->view(), out.receipt, ballot));
-  RETURN_IF_ERROR(crypto::MakeDirs(ReceiptsDir(profile), 0700));
-  RETURN_IF_ERROR(crypto::WritePublicFile(ReceiptPath(profile, run.run_id, unit), out.receipt.SerializeAsString())
-                      .Annotate("storing the receipt"));
+  RETURN_IF_ERROR(CheckCaster(**client, run, unit));
+  std::optional<v1::SignedEntry> stored = StoredBallot((*client)->profile_dir(), run.run_id, unit);
+  if (!stored) return NotFound("no ballot stored for this run and unit: nothing to resend");
+  ASSIGN_OR_RETURN(CastResult out, SendStored(client, run, unit, *stored));
+  out.resent = true;
   return out;
+}
+
+// ---------------------------------------------------------------- PreparedBallot
+
+Result<std::unique_ptr<PreparedBallot>> PreparedBallot::Prepare(const record::BoardView& view,
+                                                                const record::Run& run, const std::string& unit,
+                                                                const std::vector<std::string>& choices,
+                                                                const Signer& sign) {
+  std::unique_ptr<PreparedBallot> p(new PreparedBallot());
+  p->run_ = run;
+  p->unit_ = unit;
+  ASSIGN_OR_RETURN(p->marks_, CheckedMarks(view, run, unit, choices));
+  ASSIGN_OR_RETURN(v1::BallotLayout layout, record::VoterLayoutFor(view, run, unit));
+  ASSIGN_OR_RETURN(std::string ctx, record::RunContext(view, run));
+  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view));
+  ASSIGN_OR_RETURN(p->ballot_, crypto::EncryptBallot(ctx, key, layout, p->marks_, run.run_id, unit, &p->secrets_));
+  v1::EntryBody body;
+  *body.mutable_ballot() = p->ballot_;
+  ASSIGN_OR_RETURN(p->signed_, sign(std::move(body)));
+  p->tracking_code_ = Hex(crypto::TrackingCode(p->ballot_));
+  return p;
+}
+
+Result<std::unique_ptr<PreparedBallot>> PreparedBallot::Prepare(const MeetingClient& c, const record::Run& run,
+                                                                const std::string& unit,
+                                                                const std::vector<std::string>& choices) {
+  RETURN_IF_ERROR(CheckCaster(c, run, unit));
+  if (StoredBallot(c.profile_dir(), run.run_id, unit)) {
+    return AlreadyExists("a ballot for this run and unit is already stored (cast, or in flight): it is "
+                         "resent as it is, never replaced");
+  }
+  return Prepare(c.view(), run, unit, choices, [&c](v1::EntryBody body) { return c.Sign(std::move(body)); });
+}
+
+PreparedBallot::~PreparedBallot() { Wipe(); }
+
+void PreparedBallot::Wipe() {
+  crypto::SecureWipe(marks_.data(), marks_.size() * sizeof(uint32_t));
+  secrets_.Wipe();
+}
+
+bool PreparedBallot::SecretsWipedForTest() const {
+  return secrets_.marks().empty() && secrets_.randomness().empty() &&
+         std::all_of(marks_.begin(), marks_.end(), [](uint32_t m) { return m == 0; });
+}
+
+Status PreparedBallot::Decide(State to) {
+  if (state_ == State::kChecked) {
+    return FailedPrecondition("this encryption was checked (its choices and randomness revealed): it can never "
+                              "be cast; prepare a fresh ballot");
+  }
+  if (state_ == State::kCast) return FailedPrecondition("this ballot was already cast");
+  state_ = to;
+  return Status::Ok();
+}
+
+Result<v1::SignedEntry> PreparedBallot::TakeForCast() {
+  RETURN_IF_ERROR(Decide(State::kCast));
+  Wipe();  // the signed ballot holds no secret
+  return signed_;
+}
+
+Result<v1::EntryBody> PreparedBallot::TakeForCheck() {
+  RETURN_IF_ERROR(Decide(State::kChecked));
+  v1::EntryBody body;
+  *body.mutable_spoiled() = secrets_.Spoil(ballot_);
+  Wipe();
+  return body;
+}
+
+Result<CastResult> PreparedBallot::Cast(std::unique_ptr<MeetingClient>* client) {
+  const record::Run run = run_;
+  RETURN_IF_ERROR(CheckCaster(**client, run, unit_));
+  const std::string profile = (*client)->profile_dir();
+  if (StoredBallot(profile, run.run_id, unit_)) {
+    return AlreadyExists("a ballot for this run and unit is already stored (cast, or in flight): resend that one");
+  }
+  ASSIGN_OR_RETURN(v1::SignedEntry signed_entry, TakeForCast());
+  RETURN_IF_ERROR(crypto::MakeDirs(profile + "/ballots", 0700));
+  RETURN_IF_ERROR(crypto::WritePrivateFile(BallotPath(profile, run.run_id, unit_), signed_entry.SerializeAsString())
+                      .Annotate("storing the ballot before sending it"));
+  return SendStored(client, run, unit_, signed_entry);
+}
+
+Result<v1::Posted> PreparedBallot::Check(MeetingClient& client) {
+  ASSIGN_OR_RETURN(v1::EntryBody body, TakeForCheck());
+  return client.Post(std::move(body));
 }
 
 ReceiptInfo DescribeReceipt(const v1::SignedReceipt& sr) {

@@ -1,4 +1,4 @@
-// `phieu vote --challenge`, `phieu spoiled CODE`, `phieu receipts check|list`:
+// Checking a prepared ballot (`phieu vote`), `phieu spoiled CODE`, `phieu receipts check|list`:
 // the participant's side of the audit (client/audit.h).
 #include <algorithm>
 #include <cctype>
@@ -141,19 +141,6 @@ int ReceiptsList(const Args& args) {
 
 }  // namespace
 
-Result<v1::SpoiledBallot> MakeChallenge(const BoardView& view, const Run& run, const std::string& unit,
-                                        const std::vector<uint32_t>& marks) {
-  ASSIGN_OR_RETURN(v1::BallotLayout layout, record::VoterLayoutFor(view, run, unit));
-  ASSIGN_OR_RETURN(std::string context, record::RunContext(view, run));
-  ASSIGN_OR_RETURN(crypto::Point key, record::JointKey(view));
-  crypto::BallotSecrets secrets;  // wiped when it goes out of scope
-  ASSIGN_OR_RETURN(v1::EncryptedBallot ballot,
-                   crypto::EncryptBallot(context, key, layout, marks, run.run_id, unit, &secrets));
-  v1::SpoiledBallot spoiled = secrets.Spoil(ballot);
-  secrets.Wipe();
-  return spoiled;
-}
-
 Result<SpoiledCheck> CheckSpoiledByCode(const BoardView& view, const std::string& code_in) {
   const std::string code = Lower(code_in);
   if (code.size() < kMinCodePrefix ||
@@ -183,7 +170,7 @@ Result<SpoiledCheck> CheckSpoiledByCode(const BoardView& view, const std::string
       }
     }
     return NotFound("no spoiled ballot with tracking code " + code + " on the board (is the delegate's "
-                    "`phieu vote --challenge` done? run `phieu spoiled` again in a moment)");
+                    "check done? run `phieu spoiled` again in a moment)");
   }
   const v1::SpoiledBallot& spoiled = view.body(found_seq).spoiled();
   ASSIGN_OR_RETURN(v1::BallotLayout layout, record::CheckSpoiled(view, *found_run, spoiled));
@@ -221,17 +208,11 @@ Result<std::vector<record::StoredReceipt>> LoadReceipts(const std::string& profi
   return out;
 }
 
-int RunChallenge(MeetingClient& client, const Run& run, const std::string& unit,
-                 const std::vector<uint32_t>& marks) {
-  auto spoiled = MakeChallenge(client.view(), run, unit, marks);
-  if (!spoiled.ok()) return Fail(spoiled.status());
-  const std::string code = Hex(crypto::TrackingCode(spoiled->ballot()));
-  std::cout << "Kiểm tra mã hóa / checking this encryption (Benaloh challenge): NOTHING IS CAST\n"
-            << "  mã theo dõi (tracking code): " << code << "\n";
-  v1::EntryBody body;
-  *body.mutable_spoiled() = *spoiled;
-  auto posted = client.Post(body);
-  if (!posted.ok()) return Fail(posted.status());
+int CheckPrepared(MeetingClient& client, PreparedBallot& prepared) {
+  const std::string code = prepared.tracking_code();
+  std::cout << "Kiểm tra mã hóa / checking this encryption (Benaloh challenge): THIS ONE IS NOT CAST\n";
+  auto posted = prepared.Check(client);
+  if (!posted.ok()) return Fail(posted.status().Annotate("posting the spoiled ballot (nothing was cast)"));
   // Show what the board holds, checked as the second device will check it.
   auto check = CheckSpoiledByCode(client.view(), code);
   if (!check.ok()) return Fail(check.status().Annotate("the spoiled ballot on the board"));
@@ -240,9 +221,9 @@ int RunChallenge(MeetingClient& client, const Run& run, const std::string& unit,
   for (const std::string& line : check->choices) std::cout << "    " << line << "\n";
   std::cout << "Trên một thiết bị thứ hai / on a second device (another participant's laptop):\n"
             << "    phieu spoiled " << code.substr(0, 16) << "\n"
-            << "  It must show the same choices. If it does, cast your ballot with\n"
-            << "    phieu vote " << run.ballot_id << " --choice ...   (a fresh encryption)\n"
-            << "  If it does not, do not vote: tell the chair and the tellers' committee at once.\n";
+            << "  (or an auditor: phieu verify RECORD --spoiled " << code.substr(0, 16) << ")\n"
+            << "  It must show the same choices. If it does not, do not vote: tell the chair and the "
+               "tellers' committee at once.\n";
   return 0;
 }
 

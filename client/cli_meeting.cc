@@ -271,9 +271,38 @@ int RunCheckin(const Argv& argv) {
   return 0;
 }
 
+// The delegate's decision once the encryption is fixed and its tracking code
+// printed: one line on stdin.
+enum class Decision { kCast, kCheck, kNone };
+
+Decision AskDecision() {
+  std::cout << "Bỏ phiếu (c) · kiểm tra mã hóa (kt) · không bỏ phiếu (k)?\n"
+            << "  cast it (c), check this encryption (kt), or do not cast (k)? " << std::flush;
+  std::string a;
+  if (!std::getline(std::cin, a)) return Decision::kNone;
+  if (a == "c" || a == "C" || a == "y" || a == "có" || a == "cast") return Decision::kCast;
+  if (a == "kt" || a == "KT" || a == "check" || a == "kiểm tra") return Decision::kCheck;
+  return Decision::kNone;
+}
+
+bool AskYes(const std::string& question) {
+  std::cout << question << " [c/k] " << std::flush;
+  std::string a;
+  return std::getline(std::cin, a) && (a == "c" || a == "C" || a == "y" || a == "có");
+}
+
 int RunVote(const Argv& argv) {
-  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes", "challenge"});
+  auto args = ParseArgs(argv, {"choice", "for-unit"}, {"blank", "yes", "review", "challenge"});
   if (!args.ok()) return Fail(args.status());
+  if (args->Has("challenge")) {
+    return Fail(InvalidArgument(
+        "--challenge is gone: a client told up front that it will be checked could encrypt honestly just "
+        "then. `phieu vote` now encrypts first, prints the tracking code, and only then asks: answer kt "
+        "(kiểm tra) to check that encryption, c to cast it (docs/audit.md)"));
+  }
+  if (args->Has("yes") && args->Has("review")) {
+    return Fail(InvalidArgument("--yes casts without asking, --review asks after encrypting: give one of them"));
+  }
   auto client_r = ConnectAndSync(*args);
   if (!client_r.ok()) return Fail(client_r.status());
   MeetingClient& c = **client_r;
@@ -282,52 +311,65 @@ int RunVote(const Argv& argv) {
   auto run_r = PickRun(v, ballot_id, /*want_open=*/true);
   if (!run_r.ok()) return Fail(run_r.status());
   const Run run = **run_r;  // a copy: the view may grow while we wait
-  const v1::BallotSpec& spec = *v.Spec(run.ballot_id);
+  const v1::BallotSpec spec = *v.Spec(run.ballot_id);
   std::string unit = args->Get("for-unit", c.own_unit());
   if (unit.empty()) return Fail(PermissionDenied("you are not a delegate of any unit"));
+  const std::string unit_name = UnitName(v, unit);
 
   if (Status s = CheckCaster(c, run, unit); !s.ok()) return Fail(s);
 
   // A ballot stored earlier for this run is resent as it is, never re-made:
   // the server answers an identical resend with the original receipt.
-  std::vector<std::string> choices;
   if (StoredBallot(c.profile_dir(), run.run_id, unit)) {
-    if (args->Has("challenge")) {
-      return Fail(FailedPrecondition("a ballot for this run is already stored (cast, or in flight): an "
-                                     "encryption is checked before casting, not after"));
-    }
     std::cout << "Gửi lại phiếu đã lưu / resending the ballot stored earlier for this run\n";
+    auto cast = ResendBallot(&*client_r, run, unit);
+    if (!cast.ok()) return Fail(cast.status());
+    std::cout << "Đã bỏ phiếu / ballot cast: " << run.ballot_id << " for " << unit_name << "\n";
+    PrintReceipt(cast->receipt);
+    return 0;
+  }
+  std::vector<std::string> choices;
+  auto layout = record::VoterLayoutFor(v, run, unit);
+  if (!layout.ok()) return Fail(layout.status());
+  if (args->Has("choice")) {
+    choices = args->GetAll("choice");
+  } else if (!args->Has("blank")) {
+    auto asked = AskChoices(spec, run, *layout, unit);
+    if (!asked.ok()) return Fail(asked.status());
+    choices = *asked;
+  }
+  if (auto marks = CheckedMarks(v, run, unit, choices); !marks.ok()) {
+    return Fail(marks.status());
   } else {
-    auto layout = record::VoterLayoutFor(v, run, unit);
-    if (!layout.ok()) return Fail(layout.status());
-    if (args->Has("choice")) {
-      choices = args->GetAll("choice");
-    } else if (!args->Has("blank")) {
-      auto asked = AskChoices(spec, run, *layout, unit);
-      if (!asked.ok()) return Fail(asked.status());
-      choices = *asked;
+    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));  // Prepare makes them again
+  }
+  std::cout << "Phiếu của / ballot of " << unit_name << " — " << spec.question() << ":" << Describe(spec, choices)
+            << "\n";
+  // Encrypt first; the decision (cast or check) comes after the tracking
+  // code is printed, so the encryption cannot depend on it.
+  for (;;) {
+    auto prepared = PreparedBallot::Prepare(**client_r, run, unit, choices);
+    if (!prepared.ok()) return Fail(prepared.status());
+    std::cout << "Phiếu đã mã hóa / ballot encrypted\n"
+              << "  mã theo dõi (tracking code): " << (*prepared)->tracking_code() << "\n";
+    const Decision d = args->Has("yes") ? Decision::kCast : AskDecision();
+    if (d == Decision::kNone) {
+      std::cout << "Chưa bỏ phiếu / not cast.\n";
+      return 1;  // the prepared ballot is wiped, never sent
     }
-    auto marks = CheckedMarks(v, run, unit, choices);
-    if (!marks.ok()) return Fail(marks.status());
-    std::cout << "Phiếu của / ballot of " << UnitName(v, unit) << " — " << spec.question() << ":"
-              << Describe(spec, choices) << "\n";
-    if (args->Has("challenge")) return RunChallenge(c, run, unit, *marks);
-    crypto::SecureWipe(marks->data(), marks->size() * sizeof(uint32_t));  // CastBallot makes them again
-    if (!args->Has("yes")) {
-      std::cout << "Xác nhận bỏ phiếu? / Cast this ballot? [c/k] " << std::flush;
-      std::string answer;
-      if (!std::getline(std::cin, answer) || (answer != "c" && answer != "C" && answer != "y" && answer != "có")) {
-        std::cout << "Chưa bỏ phiếu / not cast.\n";
-        return 1;
-      }
+    if (d == Decision::kCast) {
+      auto cast = (*prepared)->Cast(&*client_r);
+      if (!cast.ok()) return Fail(cast.status());
+      std::cout << "Đã bỏ phiếu / ballot cast: " << run.ballot_id << " for " << unit_name << "\n";
+      PrintReceipt(cast->receipt);
+      return 0;
+    }
+    if (int rc = CheckPrepared(**client_r, **prepared); rc != 0) return rc;
+    if (!AskYes("Chuẩn bị phiếu mới với cùng lựa chọn? / prepare a fresh ballot with the same choices?")) {
+      std::cout << "Chưa bỏ phiếu / not cast: run `phieu vote " << run.ballot_id << "` again to vote.\n";
+      return 0;
     }
   }
-  const std::string unit_name = UnitName(v, unit);
-  auto cast = CastBallot(&*client_r, run, unit, choices);
-  if (!cast.ok()) return Fail(cast.status());
-  std::cout << "Đã bỏ phiếu / ballot cast: " << run.ballot_id << " for " << unit_name << "\n";
-  PrintReceipt(cast->receipt);
-  return 0;
 }
 
 int RunWatch(const Argv& argv) {

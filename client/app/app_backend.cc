@@ -5,6 +5,7 @@
 
 #include <boost/json/array.hpp>
 
+#include "client/audit.h"
 #include "client/ballot_cast.h"
 #include "client/chair_entries.h"
 #include "client/result_minutes.h"
@@ -251,6 +252,7 @@ Status ClientBackend::Fresh() {
 }
 
 Result<json::object> ClientBackend::State() {
+  prepared_.DropExpired(PreparedBallots::Clock::now());
   RETURN_IF_ERROR(Fresh());
   const MeetingClient& c = *client_;
   const BoardView& v = c.view();
@@ -376,14 +378,15 @@ Result<json::object> ClientBackend::Post(const v1::EntryBody& body) {
   return o;
 }
 
-Result<json::object> ClientBackend::Vote(const json::object& args) {
-  ASSIGN_OR_RETURN(std::vector<std::string> choices, ChoicesFromJson(args));
+namespace {
+
+// The open run and the unit a vote request names ({ballot, run, unit}).
+Result<std::pair<Run, std::string>> VoteTarget(const MeetingClient& c, const json::object& args) {
   const json::value* ballot = args.if_contains("ballot");
   const json::value* run_id = args.if_contains("run");
   const json::value* unit_v = args.if_contains("unit");
   if (!ballot || !ballot->is_string()) return InvalidArgument("the vote names no ballot");
-  const BoardView& v = client_->view();
-  const Run* open = v.OpenRun(std::string(ballot->get_string()));
+  const Run* open = c.view().OpenRun(std::string(ballot->get_string()));
   if (!open) {
     return FailedPrecondition("ballot '" + std::string(ballot->get_string()) +
                               "' is not open any more (Phiếu đã kết thúc bỏ phiếu)");
@@ -392,16 +395,113 @@ Result<json::object> ClientBackend::Vote(const json::object& args) {
   if (run_id && run_id->is_string() && run_id->get_string() != open->run_id) {
     return FailedPrecondition("the ballot was reopened for another round; look at it again before voting");
   }
-  const std::string unit = unit_v && unit_v->is_string() ? std::string(unit_v->get_string()) : client_->own_unit();
+  const std::string unit = unit_v && unit_v->is_string() ? std::string(unit_v->get_string()) : c.own_unit();
   if (unit.empty()) return PermissionDenied("you are not a delegate of any unit");
-  const Run run = *open;
-  // CastBallot checks the choices again (rules::MarksFor and CheckMarks),
+  return std::make_pair(*open, unit);
+}
+
+std::string StringArg(const json::object& args, const char* key) {
+  const json::value* x = args.if_contains(key);
+  return x && x->is_string() ? std::string(x->get_string()) : "";
+}
+
+}  // namespace
+
+std::string PreparedBallots::Keep(std::unique_ptr<PreparedBallot> p, Clock::time_point now) {
+  std::erase_if(held_, [&](const auto& kv) {
+    return kv.second.ballot->run().run_id == p->run().run_id && kv.second.ballot->unit() == p->unit();
+  });
+  std::string id = NewSecret();
+  held_[id] = Held{std::move(p), now};
+  return id;
+}
+
+Result<std::unique_ptr<PreparedBallot>> PreparedBallots::Take(const std::string& id, Clock::time_point now) {
+  DropExpired(now);
+  auto it = held_.find(id);
+  if (it == held_.end()) {
+    return NotFound("this prepared ballot is gone (decided already, replaced, or not decided within " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(life_).count()) +
+                    " seconds); review the ballot again");
+  }
+  std::unique_ptr<PreparedBallot> p = std::move(it->second.ballot);
+  held_.erase(it);
+  return p;
+}
+
+void PreparedBallots::DropExpired(Clock::time_point now) {
+  std::erase_if(held_, [&](const auto& kv) { return now - kv.second.made > life_; });
+}
+
+Status CheckConfirmed(const PreparedBallot& p, const std::string& tracking_code, const std::string& run_id,
+                      const std::string& unit) {
+  if (tracking_code != p.tracking_code()) {
+    return FailedPrecondition("the confirmed tracking code is not the prepared ballot's; review the ballot again");
+  }
+  if (run_id != p.run().run_id || unit != p.unit()) {
+    return FailedPrecondition("the prepared ballot is for another run or unit; review the ballot again");
+  }
+  return Status::Ok();
+}
+
+Result<json::object> ClientBackend::Prepare(const json::object& args) {
+  ASSIGN_OR_RETURN(std::vector<std::string> choices, ChoicesFromJson(args));
+  ASSIGN_OR_RETURN(auto target, VoteTarget(*client_, args));
+  const auto& [run, unit] = target;
+  // Prepare checks the choices again (rules::MarksFor and CheckMarks),
   // whatever the page checked, before it encrypts anything.
-  ASSIGN_OR_RETURN(CastResult cast, CastBallot(&client_, run, unit, choices));
+  ASSIGN_OR_RETURN(std::unique_ptr<PreparedBallot> p, PreparedBallot::Prepare(*client_, run, unit, choices));
+  json::object o;
+  o["tracking_code"] = p->tracking_code();
+  o["ballot"] = run.ballot_id;
+  o["run"] = run.run_id;
+  o["unit"] = unit;
+  o["life_seconds"] = std::chrono::duration_cast<std::chrono::seconds>(kPreparedLife).count();
+  o["prepared"] = prepared_.Keep(std::move(p), PreparedBallots::Clock::now());
+  return o;
+}
+
+Result<json::object> ClientBackend::Vote(const json::object& args) {
+  ASSIGN_OR_RETURN(auto target, VoteTarget(*client_, args));
+  const auto& [run, unit] = target;
+  CastResult cast;
+  if (args.contains("prepared")) {
+    ASSIGN_OR_RETURN(std::unique_ptr<PreparedBallot> p,
+                     prepared_.Take(StringArg(args, "prepared"), PreparedBallots::Clock::now()));
+    // The page confirms the encryption it showed, for the run and unit it names.
+    RETURN_IF_ERROR(CheckConfirmed(*p, StringArg(args, "tracking_code"), run.run_id, unit));
+    ASSIGN_OR_RETURN(cast, p->Cast(&client_));
+  } else if (args.contains("resend") && args.at("resend").is_bool() && args.at("resend").get_bool()) {
+    ASSIGN_OR_RETURN(cast, ResendBallot(&client_, run, unit));
+  } else {
+    return FailedPrecondition("a ballot is cast only once prepared and its tracking code shown: review it "
+                              "first (prepare), then confirm");
+  }
   json::object o = ReceiptJson(cast.receipt);
   o["resent"] = cast.resent;
   o["ballot"] = run.ballot_id;
   o["unit"] = unit;
+  return o;
+}
+
+Result<json::object> ClientBackend::Check(const json::object& args) {
+  ASSIGN_OR_RETURN(std::unique_ptr<PreparedBallot> p,
+                   prepared_.Take(StringArg(args, "prepared"), PreparedBallots::Clock::now()));
+  const std::string code = p->tracking_code();
+  ASSIGN_OR_RETURN(v1::Posted posted, p->Check(*client_));
+  p.reset();  // wiped already; nothing of it is kept
+  // What the board now holds, checked as a second device checks it: this is
+  // what the page shows (only what the SpoiledBallot entry publishes).
+  ASSIGN_OR_RETURN(SpoiledCheck check, CheckSpoiledByCode(client_->view(), code));
+  json::object o;
+  o["tracking_code"] = check.tracking_code;
+  o["short_code"] = check.tracking_code.substr(0, 16);
+  o["seq"] = posted.seq();
+  o["ballot"] = check.ballot_id;
+  o["unit"] = check.unit_id;
+  json::array lines;
+  for (const std::string& line : check.choices) lines.push_back(json::value(line));
+  o["choices"] = std::move(lines);
   return o;
 }
 
@@ -412,7 +512,14 @@ Result<json::object> ClientBackend::Act(const std::string& action, const json::o
     const json::value* x = args.if_contains(key);
     return x && x->is_string() ? std::string(x->get_string()) : "";
   };
+  prepared_.DropExpired(PreparedBallots::Clock::now());
+  if (action == "prepare") return Prepare(args);
   if (action == "vote") return Vote(args);
+  if (action == "check") return Check(args);
+  if (action == "discard") {
+    prepared_.Discard(StringArg(args, "prepared"));  // wiped by its destructor
+    return json::object{};
+  }
   v1::EntryBody body;
   if (action == "checkin") {
     const std::string unit = client_->own_unit();

@@ -56,8 +56,10 @@ class AppBackend {
   virtual ~AppBackend() = default;
   // The view the pages draw (see docs/app.md for its fields).
   virtual Result<boost::json::object> State() = 0;
-  // A delegate's or the chair's action: "checkin", "vote", "open", "close",
-  // "runoff", "checkin-unit", "ceremony". Returns what the page shows next.
+  // A delegate's or the chair's action: "checkin", "prepare" (encrypt a
+  // ballot for review), "vote" (cast the prepared ballot, or resend the
+  // stored one), "check" (spoil the prepared ballot), "discard", "open",
+  // "close", "runoff", "checkin-unit", "ceremony". Returns what the page shows next.
   virtual Result<boost::json::object> Act(const std::string& action, const boost::json::object& args) = 0;
   // The counting minutes of `ballot_id`'s latest result, as an HTML page.
   virtual Result<std::string> MinutesHtml(const std::string& ballot_id, bool english) = 0;

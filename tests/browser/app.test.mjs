@@ -4,8 +4,10 @@
 // Nguyễn Ngọc Thư (Cao Bằng) and the delegate of Lạng Sơn.
 //
 // What it shows: delegates check in and vote through the page and get a
-// receipt whose ballot is in the election record; a reload mid-vote never
-// makes a second ballot; voting works with the keyboard alone; the chair
+// receipt whose ballot is in the election record; a delegate checks an
+// encryption first (its tracking code shown before the decision; published,
+// never counted) and casts a fresh one; a ballot abandoned by a reload is
+// never cast, and a reload mid-vote never makes a second ballot; voting works with the keyboard alone; the chair
 // opens and closes; the projector shows turnout, then the result.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -56,6 +58,11 @@ function record() {
 // The ballot entries of `unit` in the record (its JSON view: bodies decoded).
 function ballotsOf(rec, unit) {
   return rec.bodies.filter(e => e.body && e.body.ballot && e.body.ballot.unit_id === unit);
+}
+
+// The spoiled ballots (checked encryptions) of `unit` in the record.
+function spoiledOf(rec, unit) {
+  return rec.bodies.filter(e => e.body && e.body.spoiled && e.body.spoiled.ballot.unit_id === unit);
 }
 
 // The receipt on the page names an entry of the record: that position holds
@@ -109,10 +116,36 @@ test('the chair opens the ballot; a delegate votes and gets a receipt that is in
   await thu.click(`#review-${BALLOT}`);
   await thu.waitForSelector(`#confirm-${BALLOT}`);
   assert.match(await thu.textContent(`#ballot-${BALLOT} .review-list`), /Sơn La/);
+  // The encryption is fixed, and its tracking code shown, before the delegate decides.
+  const checkedCode = (await thu.textContent('[data-testid="review-code"]')).replace(/\s/g, '');
+  assert.match(checkedCode, /^[0-9a-f]{64}$/);
   await shot(thu, '04-delegate-review');
+
+  // "Check this encryption": published with its choice, never cast; then a fresh ballot.
+  await thu.click(`#check-${BALLOT}`);
+  await thu.waitForSelector('[data-testid="checked-code"]', { timeout: 60000 });
+  assert.equal((await thu.textContent('[data-testid="checked-code"]')).replace(/\s/g, ''), checkedCode);
+  assert.match(await thu.textContent('[data-testid="checked-choices"]'), /Sơn La/);
+  const command = (await thu.textContent('[data-testid="checked-command"]')).trim();
+  assert.equal(command, `phieu spoiled ${checkedCode.slice(0, 16)}`);
+  assert.equal(await thu.$(`#confirm-${BALLOT}`), null, 'a checked ballot cannot be cast');
+  await shot(thu, '04b-delegate-checked');
+  // A second device (the chair's laptop) finds it on the board and reads the same choice.
+  const second = execFileSync(env.PHIEU, ['spoiled', checkedCode.slice(0, 16), '--profile', env.CHAIR_PROFILE]).toString();
+  assert.match(second, /Sơn La/);
+  assert.equal(spoiledOf(record(), 'cao-bang').length, 1);
+  assert.equal(ballotsOf(record(), 'cao-bang').length, 0, 'checking cast nothing');
+
+  await thu.click(`#fresh-${BALLOT}`);
+  await thu.waitForSelector(`#review-${BALLOT}`);
+  assert.equal(await thu.isChecked(`#ballot-${BALLOT} input[value="son-la"]`), true, 'the choice is kept');
+  await thu.click(`#review-${BALLOT}`);
+  await thu.waitForSelector(`#confirm-${BALLOT}`);
+  const castCode = (await thu.textContent('[data-testid="review-code"]')).replace(/\s/g, '');
+  assert.notEqual(castCode, checkedCode, 'a fresh encryption');
   await thu.click(`#confirm-${BALLOT}`);
   const code = (await thu.textContent('[data-testid="tracking-code"]', { timeout: 60000 })).replace(/\s/g, '');
-  assert.match(code, /^[0-9a-f]{16,64}$/);
+  assert.equal(code, castCode, 'the ballot cast is the encryption shown');
   await shot(thu, '05-delegate-receipt');
 
   // My receipts lists it, found on the chain.
@@ -130,6 +163,15 @@ test('the chair opens the ballot; a delegate votes and gets a receipt that is in
 
 test('a reload mid-vote never makes a second ballot', async () => {
   await langson.waitForSelector(`#ballot-${BALLOT} input[value="son-la"]`);
+  // A prepared ballot abandoned by a reload is never cast: the page starts over.
+  await langson.check(`#ballot-${BALLOT} input[value="son-la"]`);
+  await langson.click(`#review-${BALLOT}`);
+  await langson.waitForSelector(`#confirm-${BALLOT}`);
+  await langson.reload();
+  await langson.waitForSelector(`#review-${BALLOT}`);
+  assert.equal(await langson.$(`#confirm-${BALLOT}`), null);
+  assert.equal(ballotsOf(record(), 'lang-son').length, 0, 'the abandoned ballot was not cast');
+
   await langson.check(`#ballot-${BALLOT} input[value="son-la"]`);
   await langson.click(`#review-${BALLOT}`);
   await langson.click(`#confirm-${BALLOT}`);
@@ -192,6 +234,13 @@ test('the projector shows turnout; the chair closes; the result and its minutes 
   // so the minutes may well say no one is elected; the chart shows the votes.
   assert.match(await chair.textContent(`#cb-${BALLOT} svg.chart`), /Sơn La/);
   await shot(chair, '10-chair-result');
+  // The tally counts the three cast ballots; Cao Bằng's checked encryption is not among them.
+  const rec = record();
+  const tally = rec.bodies.find(e => e.body && e.body.tally).body.tally;
+  const spoiled = spoiledOf(rec, 'cao-bang');
+  assert.equal(spoiled.length, 1);
+  assert.equal(tally.ballot_entries.length, 3);
+  assert.ok(!tally.ballot_entries.includes(spoiled[0].hash), 'the spoiled ballot is never counted');
 
   await projector.waitForSelector('svg.chart', { timeout: 20000 });
   assert.match(await projector.textContent('.p-fp'), /[0-9a-f]{4} [0-9a-f]{4}/);

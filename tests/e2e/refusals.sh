@@ -3,8 +3,8 @@
 # a second cast, a cast to a closed ballot, a delegate opening or closing,
 # an unknown certificate, TLS 1.2; and a server restart keeps every
 # receipted ballot (the resend gets the original receipt). Also the audit
-# steps a delegate takes: checking an encryption (Benaloh challenge) on a
-# second device before casting, and checking its receipts live and against
+# steps a delegate takes: checking an encryption (Benaloh challenge, decided
+# only once the encryption is printed) on a second device before casting, and checking its receipts live and against
 # the exported record.
 set -uo pipefail
 BUILD=$1 MEETING=$2 WORK=$3
@@ -35,20 +35,43 @@ done
 check "a delegate cannot open a ballot" 3 "$PHIEU" open co-thi-dua --profile "$P/nguyen-ngoc-thu"
 contains "  ...and is told why" "only the chair"
 check "the chair opens" 0 "$PHIEU" open co-thi-dua --profile "$P/$CHAIR"
-# Cast-as-intended: challenge an encryption, check it on a second device, then cast afresh.
-check "a challenge casts nothing" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --challenge
-contains "  ...and says so" "NOTHING IS CAST"
+# Cast-as-intended (Benaloh): `phieu vote` encrypts first, prints the tracking
+# code, and only then reads the decision on stdin: c cast, kt check, k neither.
+answer() { local input=$1; shift; printf '%b' "$input" | "$@"; }
+check "--challenge is gone, and says what replaced it" 2 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --challenge
+contains "  ...the decision comes after the encryption" "encrypts first, prints the tracking code"
+check "a check casts nothing" 0 answer 'kt\nk\n' "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la
+contains "  ...and says so" "THIS ONE IS NOT CAST"
+SHOWN=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | head -1 | awk '{print $3}')
+CODE_LINE=$(grep -n 'tracking code): ' "$WORK/last.out" | head -1 | cut -d: -f1)
+ASK_LINE=$(grep -n 'check this encryption (kt)' "$WORK/last.out" | head -1 | cut -d: -f1)
+if [ -n "$CODE_LINE" ] && [ -n "$ASK_LINE" ] && [ "$CODE_LINE" -lt "$ASK_LINE" ]; then passes=$((passes+1)); echo "ok     ...the code was printed before the question"
+else fails=$((fails+1)); echo "FAIL the tracking code must be printed before the cast/check question"; cat "$WORK/last.out"; fi
 SPOIL=$(grep -o 'phieu spoiled [0-9a-f]*' "$WORK/last.out" | awk '{print $3}')
+case "$SHOWN" in "$SPOIL"*) passes=$((passes+1)); echo "ok     ...the checked encryption is the one shown";;
+  *) fails=$((fails+1)); echo "FAIL the checked code $SPOIL is not the shown $SHOWN";; esac
 check "a second device checks the spoiled ballot" 0 "$PHIEU" spoiled "$SPOIL" --profile "$P/dai-bieu-lang-son"
 contains "  ...and names the choice" "    Sơn La"
 check "status counts no spoiled ballot" 0 "$PHIEU" status --profile "$P/$CHAIR"
 contains "  ...0 ballots" "co-thi-dua: open, 0 ballots"
-check "cast" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --yes
-contains "  ...with a receipt" "mã theo dõi"
-CODE=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | awk '{print $3}')
+check "no answer casts nothing" 1 answer '' "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lang-son" --choice son-la
+contains "  ...and says so" "not cast"
+check "k casts nothing" 1 answer 'k\n' "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lang-son" --choice son-la
+if [ -z "$(ls "$P/dai-bieu-lang-son/ballots" 2>/dev/null)" ]; then passes=$((passes+1)); echo "ok     ...and stores no ballot"
+else fails=$((fails+1)); echo "FAIL a ballot not cast was stored"; fi
+check "check, then a fresh encryption cast" 0 answer 'kt\nc\nc\n' "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la
+contains "  ...with a receipt" "mã theo dõi phiếu"
+CHECKED=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | sed -n 1p | awk '{print $3}')
+FRESH=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | sed -n 2p | awk '{print $3}')
+CODE=$(grep -o 'tracking code): [0-9a-f]*' "$WORK/last.out" | tail -1 | awk '{print $3}')
+if [ -n "$FRESH" ] && [ "$FRESH" != "$CHECKED" ] && [ "$FRESH" = "$CODE" ]; then passes=$((passes+1)); echo "ok     ...the fresh encryption, not the checked one"
+else fails=$((fails+1)); echo "FAIL checked $CHECKED, fresh $FRESH, receipt $CODE"; cat "$WORK/last.out"; fi
+check "the checked encryption is on the board, never counted" 0 "$PHIEU" spoiled "$CHECKED" --profile "$P/dai-bieu-lang-son"
+check "status counts the cast ballot only" 0 "$PHIEU" status --profile "$P/$CHAIR"
+contains "  ...1 ballot" "co-thi-dua: open, 1 ballots"
 check "an identical resend gets the original receipt" 0 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --yes
 contains "  ...the same tracking code" "$CODE"
-check "no challenge after casting" 3 "$PHIEU" vote co-thi-dua --profile "$P/nguyen-ngoc-thu" --choice son-la --challenge
+check "--yes and --review together are refused" 2 "$PHIEU" vote co-thi-dua --profile "$P/dai-bieu-lang-son" --choice son-la --yes --review
 check "receipts, live, run open" 0 "$PHIEU" receipts check --profile "$P/nguyen-ngoc-thu"
 contains "  ...recorded, run still open" "run still open"
 mv "$P/nguyen-ngoc-thu/ballots" "$WORK/ballots-saved"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "client/audit.h"
+#include "client/ballot_cast.h"
 #include "core/crypto/ballot_crypto.h"
 #include "core/record/run_support.h"
 #include "core/rules/layout.h"
@@ -18,9 +19,9 @@ namespace {
 class MeetingServiceTest : public MeetingHarness {};
 
 
-// Spoiled ballots: the caster reveals an encryption (client::MakeChallenge,
-// as `phieu vote --challenge` does); it is published, never counted, and its
-// encryption can never be cast.
+// Spoiled ballots: the caster reveals an encryption it prepared (a
+// client::PreparedBallot decided "check", as `phieu vote` and `phieu app` do);
+// it is published, never counted, and its encryption can never be cast.
 class SpoilTest : public MeetingServiceTest {
  protected:
   v1::EntryBody Spoil(const std::string& run_id, const std::string& unit, const std::string& choice) {
@@ -28,13 +29,16 @@ class SpoilTest : public MeetingServiceTest {
     const record::Run* run = view_.FindRun(run_id);
     EXPECT_NE(run, nullptr);
     if (!run) return body;
-    auto layout = record::VoterLayoutFor(view_, *run, unit);
-    auto marks = rules::MarksFor(*layout, *view_.Spec(kBallot), {choice}, unit);
-    EXPECT_TRUE(marks.ok()) << marks.status().ToString();
-    auto spoiled = client::MakeChallenge(view_, *run, unit, *marks);
+    auto prepared = client::PreparedBallot::Prepare(view_, *run, unit, {choice}, Signer(kThu));
+    EXPECT_TRUE(prepared.ok()) << prepared.status().ToString();
+    if (!prepared.ok()) return body;
+    auto spoiled = (*prepared)->TakeForCheck();
     EXPECT_TRUE(spoiled.ok()) << spoiled.status().ToString();
-    *body.mutable_spoiled() = *spoiled;
-    return body;
+    return spoiled.ok() ? *spoiled : body;
+  }
+  // Signs as `id` does (the test's stand-in for MeetingClient::Sign).
+  client::PreparedBallot::Signer Signer(const std::string& id) {
+    return [this, id](v1::EntryBody b) -> Result<v1::SignedEntry> { return SignAs(id, std::move(b)); };
   }
   static std::string Code(const v1::EncryptedBallot& b) { return Hex(crypto::TrackingCode(b)); }
 };

@@ -23,9 +23,7 @@ const T = {
     rankName: j => ['Nhất', 'Nhì', 'Ba', 'Tư', 'Năm'][j] || `Hạng ${j + 1}`,
     rankNone: '— không chọn —',
     yes: 'Đồng ý', no: 'Không đồng ý', abstain: 'Không ý kiến',
-    review: 'Xem lại phiếu', back: 'Quay lại sửa', confirm: 'Xác nhận bỏ phiếu',
-    reviewTitle: 'Xem lại trước khi bỏ phiếu',
-    reviewNote: 'Sau khi xác nhận, phiếu được mã hóa trên máy này và gửi đi. Không thể sửa lại.',
+    review: 'Xem lại phiếu', confirm: 'Bỏ phiếu này',
     sending: 'Đang mã hóa và gửi phiếu…',
     voted: 'Đã bỏ phiếu', receipt: 'Biên nhận', tracking: 'Mã theo dõi phiếu', position: 'Vị trí trong chuỗi',
     head: 'Đầu chuỗi', keep: 'Hãy ghi lại mã theo dõi phiếu để tự kiểm tra phiếu của mình trong biên bản điện tử.',
@@ -78,9 +76,7 @@ const T = {
     rankName: j => ['First', 'Second', 'Third', 'Fourth', 'Fifth'][j] || `Rank ${j + 1}`,
     rankNone: '— none —',
     yes: 'Agree', no: 'Disagree', abstain: 'Abstain',
-    review: 'Review my ballot', back: 'Back to change', confirm: 'Confirm and cast',
-    reviewTitle: 'Review before casting',
-    reviewNote: 'Once confirmed, the ballot is encrypted on this laptop and sent. It cannot be changed.',
+    review: 'Review my ballot', confirm: 'Cast this ballot',
     sending: 'Encrypting and sending the ballot…',
     voted: 'Ballot cast', receipt: 'Receipt', tracking: 'Tracking code', position: 'Position in the chain',
     head: 'Chain head', keep: 'Note the tracking code: you can find your ballot in the election record with it.',
@@ -116,6 +112,42 @@ const T = {
     done: 'Done', refused: 'Could not do that',
   },
 };
+
+// Texts of the review / cast-or-check step (reviewBox, checkedBox).
+const T_REVIEW = {
+  vi: {
+    preparing: 'Đang mã hóa phiếu trên máy này…', sending: 'Đang gửi phiếu…',
+    reviewTitle: 'Phiếu đã mã hóa — bỏ phiếu hay kiểm tra?',
+    reviewNote: 'Phiếu đã được mã hóa trên máy này; mã theo dõi ở trên là của bản mã hóa này. Bỏ phiếu thì không sửa lại được.',
+    codeOfThis: 'Mã theo dõi của bản mã hóa này',
+    checkNote: 'Kiểm tra mã hóa: bản mã hóa này được công bố cùng lựa chọn, KHÔNG được đếm, và bạn bỏ một phiếu mới sau đó.',
+    checkThis: 'Kiểm tra bản mã hóa này',
+    back: 'Quay lại sửa',
+    checkedTitle: 'Đã kiểm tra mã hóa — phiếu này không được bỏ',
+    checkedSays: 'Bản mã hóa đã công bố ghi:',
+    checkedEntry: n => `Đã công bố ở mục #${n} của chuỗi, không bao giờ được đếm.`,
+    secondDevice: 'Trên một thiết bị thứ hai (máy của đại biểu khác, hoặc kiểm tra viên), chạy lệnh dưới đây: nó phải cho đúng lựa chọn trên. Nếu khác, đừng bỏ phiếu và báo ngay chủ trì và Ban kiểm phiếu.',
+    fresh: 'Chuẩn bị phiếu mới',
+    errGone: 'Phiếu đã chuẩn bị không còn (quá hạn hoặc đã thay); hãy xem lại phiếu.',
+  },
+  en: {
+    preparing: 'Encrypting the ballot on this laptop…', sending: 'Sending the ballot…',
+    reviewTitle: 'Ballot encrypted — cast it, or check it?',
+    reviewNote: 'The ballot is encrypted on this laptop; the tracking code above is this encryption’s. Once cast it cannot be changed.',
+    codeOfThis: 'Tracking code of this encryption',
+    checkNote: 'Checking the encryption publishes it with its choices; it is NEVER counted, and you then cast a fresh ballot.',
+    checkThis: 'Check this encryption',
+    back: 'Back to change',
+    checkedTitle: 'Encryption checked — this ballot is not cast',
+    checkedSays: 'The published encryption says:',
+    checkedEntry: n => `Published as entry #${n} of the chain, never counted.`,
+    secondDevice: 'On a second device (another delegate’s laptop, or an auditor), run the command below: it must show the same choices. If it does not, do not vote and tell the chair and the tellers’ committee at once.',
+    fresh: 'Prepare a fresh ballot',
+    errGone: 'The prepared ballot is gone (expired or replaced); review the ballot again.',
+  },
+};
+Object.assign(T.vi, T_REVIEW.vi);
+Object.assign(T.en, T_REVIEW.en);
 
 const ui = {
   lang: localStorage.getItem('phieu.lang') || 'vi',
@@ -331,13 +363,12 @@ function ballotCard(b) {
     inner = `<p class="notice">${esc(L.storedNote)}</p>
       ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
       <div class="actions"><button type="button" class="primary" id="resend-${esc(b.id)}" data-act="resend" data-ballot="${esc(b.id)}">${esc(L.resend)}</button></div>`;
-  } else if (v.step === 'review') {
-    const c = choicesOf(b, v);
-    inner = `<section class="review" aria-labelledby="rv-${esc(b.id)}"><h3 id="rv-${esc(b.id)}">${esc(L.reviewTitle)}</h3>
-      <ul class="review-list">${describe(b, c.choices || [])}</ul><p class="hint">${esc(L.reviewNote)}</p>
-      ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
-      <div class="actions"><button type="button" id="back-${esc(b.id)}" data-act="back" data-ballot="${esc(b.id)}">${esc(L.back)}</button>
-      <button type="button" class="primary" id="confirm-${esc(b.id)}" data-act="confirm" data-ballot="${esc(b.id)}">${esc(L.confirm)}</button></div></section>`;
+  } else if (v.step === 'preparing') {
+    inner = `<p class="notice busy" role="status">${esc(L.preparing)}</p>`;
+  } else if (v.step === 'review' && v.prepared) {
+    inner = reviewBox(b, v);
+  } else if (v.step === 'checked' && v.checked) {
+    inner = checkedBox(b, v);
   } else {
     inner = chooseForm(b, v);
   }
@@ -564,13 +595,17 @@ async function act(name, body) {
   return r;
 }
 
-async function castBallot(b, choices) {
+async function castBallot(b) {
   const v = voteOf(b);
   const mine = b.run.mine[0] || {};
   v.step = 'sending';
   v.error = '';
   render();
-  const r = await api('POST', '/api/vote', { ballot: b.id, run: b.run.id, unit: mine.unit, choices });
+  const prepared = v.prepared;
+  v.prepared = null;  // decided: cast, whatever the answer
+  const r = await api('POST', '/api/vote', prepared
+    ? { ballot: b.id, run: b.run.id, unit: mine.unit, prepared: prepared.prepared, tracking_code: prepared.tracking_code }
+    : { ballot: b.id, run: b.run.id, unit: mine.unit, resend: true });
   if (r.ok) {
     v.receipt = r.data;
     v.step = 'done';
@@ -585,11 +620,86 @@ async function castBallot(b, choices) {
     v.closedError = true;
     v.step = 'choose';
   } else {
-    v.step = 'review';
-    v.error = r.data.error || String(r.status);
+    v.step = 'choose';  // the prepared ballot is spent: review again
+    v.error = r.status === 404 && prepared ? t().errGone : (r.data.error || String(r.status));
   }
   await refresh();
-  focusLater((v.step === 'resend' ? 'resend-' : 'confirm-') + b.id);
+  focusLater((v.step === 'resend' ? 'resend-' : 'review-') + b.id);
+}
+
+// ---------------------------------------------------------------- cast or check
+//
+// "Review" asks the phieu process to encrypt and sign the ballot (prepare);
+// the page shows that encryption's tracking code and only then asks: cast
+// it, or check it (spoil: published with its choices, never counted, then a
+// fresh ballot). The page holds only the prepared ballot's id, never its
+// randomness; a reload loses the id, and the ballot is never cast.
+
+function reviewBox(b, v) {
+  const L = t();
+  const c = choicesOf(b, v);
+  return `<section class="review" aria-labelledby="rv-${esc(b.id)}"><h3 id="rv-${esc(b.id)}">${esc(L.reviewTitle)}</h3>
+    <ul class="review-list">${describe(b, c.choices || [])}</ul>
+    <p>${esc(L.codeOfThis)}:</p><p class="code" data-testid="review-code">${esc(group4(v.prepared.tracking_code))}</p>
+    <p class="hint">${esc(L.reviewNote)}</p><p class="hint">${esc(L.checkNote)}</p>
+    ${v.error ? `<p class="error" role="alert">${esc(v.error)}</p>` : ''}
+    <div class="actions"><button type="button" id="back-${esc(b.id)}" data-act="back" data-ballot="${esc(b.id)}">${esc(L.back)}</button>
+    <button type="button" id="check-${esc(b.id)}" data-act="check" data-ballot="${esc(b.id)}">${esc(L.checkThis)}</button>
+    <button type="button" class="primary" id="confirm-${esc(b.id)}" data-act="confirm" data-ballot="${esc(b.id)}">${esc(L.confirm)}</button></div></section>`;
+}
+
+function checkedBox(b, v) {
+  const L = t();
+  const k = v.checked;
+  return `<section class="review checked" aria-labelledby="ck-${esc(b.id)}"><h3 id="ck-${esc(b.id)}">${esc(L.checkedTitle)}</h3>
+    <p>${esc(L.checkedSays)}</p><ul class="review-list" data-testid="checked-choices">${(k.choices || []).map(x => `<li>${esc(x)}</li>`).join('')}</ul>
+    <p>${esc(L.codeOfThis)}:</p><p class="code" data-testid="checked-code">${esc(group4(k.tracking_code))}</p>
+    <p class="hint">${esc(L.checkedEntry(k.seq))}</p><p class="hint">${esc(L.secondDevice)}</p>
+    <p class="mono" data-testid="checked-command">phieu spoiled ${esc(k.short_code)}</p>
+    <div class="actions"><button type="button" class="primary" id="fresh-${esc(b.id)}" data-act="fresh" data-ballot="${esc(b.id)}">${esc(L.fresh)}</button></div></section>`;
+}
+
+async function prepareBallot(b, choices) {
+  const v = voteOf(b);
+  const mine = b.run.mine[0] || {};
+  v.step = 'preparing';
+  v.error = '';
+  v.prepared = null;
+  render();
+  const r = await api('POST', '/api/prepare', { ballot: b.id, run: b.run.id, unit: mine.unit, choices });
+  if (r.ok) {
+    v.prepared = r.data;
+    v.step = 'review';
+  } else {
+    v.step = 'choose';
+    v.error = r.data.error || String(r.status);
+    if (r.status === 409 && /not open|closed|đã kết thúc|reopened/i.test(r.data.error || '')) v.closedError = true;
+  }
+  render();
+  focusLater(v.step === 'review' ? 'confirm-' + b.id : 'review-' + b.id);
+}
+
+async function checkBallot(b) {
+  const v = voteOf(b);
+  const prepared = v.prepared;
+  v.prepared = null;  // decided: this encryption is never cast
+  v.step = 'preparing';
+  render();
+  const r = await api('POST', '/api/check', { prepared: prepared ? prepared.prepared : '' });
+  if (r.ok) {
+    v.checked = r.data;
+    v.step = 'checked';
+  } else {
+    v.step = 'choose';
+    v.error = r.status === 404 ? t().errGone : (r.data.error || String(r.status));
+  }
+  await refresh();
+  focusLater(v.step === 'checked' ? 'fresh-' + b.id : 'review-' + b.id);
+}
+
+function discardPrepared(v) {
+  if (v.prepared) api('POST', '/api/discard', { prepared: v.prepared.prepared });
+  v.prepared = null;
 }
 
 document.addEventListener('click', async ev => {
@@ -607,22 +717,32 @@ document.addEventListener('click', async ev => {
     const v = voteOf(b);
     const c = choicesOf(b, v);
     v.error = c.error || '';
-    if (!c.error) v.step = 'review';
-    render();
-    focusLater(c.error ? 'review-' + b.id : 'confirm-' + b.id);
-  } else if (a === 'back' && b) {
-    voteOf(b).step = 'choose';
-    voteOf(b).error = '';
+    if (c.error) {
+      render();
+      focusLater('review-' + b.id);
+      return;
+    }
+    el.disabled = true;
+    await prepareBallot(b, c.choices);
+  } else if ((a === 'back' || a === 'fresh') && b) {
+    const v = voteOf(b);
+    discardPrepared(v);
+    v.step = 'choose';
+    v.error = '';
+    v.checked = null;
     render();
     focusLater('review-' + b.id);
   } else if (a === 'confirm' && b) {
-    const c = choicesOf(b, voteOf(b));
-    if (c.error) return;
+    if (!voteOf(b).prepared) return;
     el.disabled = true;
-    await castBallot(b, c.choices);
+    await castBallot(b);
+  } else if (a === 'check' && b) {
+    if (!voteOf(b).prepared) return;
+    el.disabled = true;
+    await checkBallot(b);
   } else if (a === 'resend' && b) {
     el.disabled = true;
-    await castBallot(b, []);
+    await castBallot(b);
   } else if (a === 'checkin') {
     await act('checkin', { remote: el.dataset.remote === '1' });
   } else if (a === 'checkin-unit') {
