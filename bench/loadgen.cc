@@ -4,7 +4,7 @@
 //   phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR]
 //                 [--handshakes H] [--idle C] [--cast held|rolling]
 //                 [--concurrency K] [--spread SECONDS] [--close] [--verify]
-//                 [--json FILE]
+//                 [--json FILE] [--mark CMD] [--server-args "FLAGS"]
 //
 // What it does, in order (each step optional after the set-up):
 //  1. set-up: writes a meeting file (N delegates of N units, a chair, the
@@ -58,6 +58,7 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -130,6 +131,7 @@ std::string UnitId(int i) {
 
 struct ProcStat {
   double cpu_s = 0;  // user + system
+  double sys_s = 0;  // system (the kernel's work for the process: sockets, disk)
   long rss_kib = 0;
 };
 
@@ -147,6 +149,7 @@ ProcStat ReadProc(pid_t pid) {
     if (f.size() > 12) {
       const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
       out.cpu_s = (std::stod(f[11]) + std::stod(f[12])) / tick;
+      out.sys_s = std::stod(f[12]) / tick;
     }
   }
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -216,6 +219,7 @@ struct Client {
   std::deque<std::string> out;
   bool writing = false;
   bool closed = false;
+  std::string close_reason;  // the read error that ended the connection
   uint64_t next_id = 1;
   uint64_t waiting_id = 0;
   std::optional<v1::Envelope> response;
@@ -275,7 +279,10 @@ awaitable<void> ReadLoop(ClientPtr c) {
   std::string pending;
   for (;;) {
     auto [ec, n] = co_await c->stream.async_read_some(asio::buffer(buf), kNoThrow);
-    if (ec) break;
+    if (ec) {
+      c->close_reason = ec.message();
+      break;
+    }
     pending.append(buf.data(), n);
     size_t off = 0;
     while (pending.size() - off >= server::kFrameHeaderSize) {
@@ -340,6 +347,8 @@ struct Options {
   bool close = false;
   bool verify = false;
   std::string json;
+  std::vector<std::string> server_args;  // --server-args "A B": more phieu-server flags
+  std::string mark;  // --mark CMD: run as `CMD begin|end PHASE SERVER_PID` around a measured phase
 };
 
 struct Delegate {
@@ -360,6 +369,9 @@ class LoadGen {
 
   void SetUp();
   void Handshakes();
+  // Runs --mark's command around a measured phase (e.g. to zero and dump a
+  // profiler's counters: bench/callgrind.sh).
+  void Mark(const char* what, const char* phase) const;
   void Idle();
   void Cast();
   void Close();
@@ -508,6 +520,7 @@ void LoadGen::SetUp() {
     // post rate (10/s by default) for this run.
     for (const char* a : {"--post-rate", "1000000", "--post-burst", "1000000"}) argv.push_back(a);
   }
+  argv.insert(argv.end(), o_.server_args.begin(), o_.server_args.end());
   server_ = Spawn(argv, o_.work + "/server.log", 0);
   uint16_t port = 0;
   for (int i = 0; i < 600 && port == 0; ++i) {
@@ -573,9 +586,16 @@ awaitable<void> LoadGen::ForEach(int n, int k, std::function<awaitable<void>(int
   if (n > 0) co_await done.async_wait(kNoThrow);
 }
 
+void LoadGen::Mark(const char* what, const char* phase) const {
+  if (o_.mark.empty()) return;
+  const std::string cmd = o_.mark + " " + what + " " + phase + " " + std::to_string(server_);
+  if (std::system(cmd.c_str()) != 0) std::cerr << "phieu-loadgen: --mark command failed: " << cmd << "\n";
+}
+
 void LoadGen::Handshakes() {
   const int h = o_.handshakes;
   std::atomic<int> ok{0};
+  Mark("begin", "handshakes");
   const ProcStat s0 = ReadProc(server_);
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
@@ -586,10 +606,12 @@ void LoadGen::Handshakes() {
   }));
   const double wall = Seconds(Clock::now() - t0);
   const ProcStat s1 = ReadProc(server_);
+  Mark("end", "handshakes");
   Add("handshakes", ok.load());
   Add("handshake_failures", h - ok.load());
   Add("handshakes_per_s", ok.load() / wall);
   Add("handshake_server_cpu_ms", 1e3 * (s1.cpu_s - s0.cpu_s) / std::max(1, ok.load()));
+  Add("handshake_server_sys_ms", 1e3 * (s1.sys_s - s0.sys_s) / std::max(1, ok.load()));
   Add("handshake_loadgen_cpu_ms", 1e3 * (SelfCpu() - self0) / std::max(1, ok.load()));
 }
 
@@ -737,6 +759,7 @@ void LoadGen::Cast() {
   // The clock starts.
   std::vector<double> latency(n, -1);
   std::atomic<int> accepted{0}, lost{0};
+  Mark("begin", "cast");
   const ProcStat s0 = ReadProc(server_);
   const double self0 = SelfCpu();
   const auto t0 = Clock::now();
@@ -748,7 +771,15 @@ void LoadGen::Cast() {
       accepted.fetch_add(1);
     } else {
       lost.fetch_add(1);
-      if (r && r->has_error()) std::cerr << delegates_[i].id << ": " << r->error().message() << "\n";
+      if (r && r->has_error()) {
+        std::cerr << delegates_[i].id << ": " << r->error().message() << "\n";
+      } else {
+        std::cerr << delegates_[i].id << ": "
+                  << (!r ? (c->closed ? "connection closed before the answer (" + c->close_reason + ")"
+                                      : std::string("no answer within the timeout"))
+                         : "an answer without a signed receipt")
+                  << " after " << Seconds(Clock::now() - sent) << " s\n";
+      }
     }
   };
   if (held) {
@@ -772,6 +803,7 @@ void LoadGen::Cast() {
   }
   const double wall = Seconds(Clock::now() - t0);
   const ProcStat s1 = ReadProc(server_);
+  Mark("end", "cast");
   std::vector<double> ok;
   for (double l : latency) {
     if (l >= 0) ok.push_back(l);
@@ -787,6 +819,7 @@ void LoadGen::Cast() {
   Add("cast_latency_max_s", ok.empty() ? 0.0 : ok.back());
   Add("cast_server_cpu_s", s1.cpu_s - s0.cpu_s);
   Add("cast_server_cpu_ms_per_ballot", 1e3 * (s1.cpu_s - s0.cpu_s) / std::max(1, accepted.load()));
+  Add("cast_server_sys_ms_per_ballot", 1e3 * (s1.sys_s - s0.sys_s) / std::max(1, accepted.load()));
   Add("cast_loadgen_cpu_s", SelfCpu() - self0);
   Run([&]() -> awaitable<void> {
     for (auto& c : conns) {
@@ -886,13 +919,13 @@ std::string LoadGen::Json() const {
 constexpr char kUsage[] =
     "usage: phieu-loadgen --bin DIR --delegates N [--candidates 7] [--work DIR] [--workers 2]\n"
     "       [--handshakes H] [--idle C] [--cast held|rolling] [--concurrency K] [--spread S]\n"
-    "       [--close] [--verify] [--json FILE]\n";
+    "       [--close] [--verify] [--json FILE] [--mark CMD] [--server-args \"FLAGS\"]\n";
 
 int Main(int argc, char** argv) {
   std::vector<std::string> list(argv + 1, argv + argc);
   auto args = client::Args::Parse(list,
                                   {"bin", "work", "delegates", "candidates", "workers", "handshakes", "idle",
-                                   "cast", "concurrency", "spread", "json"},
+                                   "cast", "concurrency", "spread", "json", "mark", "server-args"},
                                   {"close", "verify", "help"});
   if (!args.ok()) {
     std::cerr << "phieu-loadgen: " << args.status().message() << "\n" << kUsage;
@@ -915,6 +948,11 @@ int Main(int argc, char** argv) {
   o.close = args->Has("close");
   o.verify = args->Has("verify");
   o.json = args->Get("json");
+  o.mark = args->Get("mark");
+  {
+    std::istringstream words(args->Get("server-args"));
+    for (std::string w; words >> w;) o.server_args.push_back(w);
+  }
   if (o.delegates < 3 || o.candidates < 2 || o.concurrency < 1) {
     std::cerr << "phieu-loadgen: need --delegates >= 3 (three are tellers), --candidates >= 2\n";
     return 2;

@@ -36,6 +36,7 @@ constexpr char kUsage[] =
     "       [--heartbeat SECONDS] [--idle-drop SECONDS] [--workers N]\n"
     "       [--post-rate PER_SECOND] [--post-burst N] [--officer-post-rate PER_SECOND]\n"
     "       [--officer-post-burst N] [--max-connections N] [--max-unauthenticated N]\n"
+    "       [--event-gather MS]\n"
     "Serves one meeting over mutual TLS 1.3 (loopback unless --listen names another address).\n";
 
 int Fail(const Status& s) {
@@ -74,7 +75,7 @@ int Main(int argc, char** argv) {
       argv_list,
       {"certs", "data", "listen", "port-file", "ca", "cert", "key", "signing-key", "genesis",
        "heartbeat", "idle-drop", "workers", "post-rate", "post-burst", "officer-post-rate",
-       "officer-post-burst", "max-connections", "max-unauthenticated"},
+       "officer-post-burst", "max-connections", "max-unauthenticated", "event-gather"},
       {"help"});
   if (!args.ok()) {
     std::cerr << "phieu-server: " << args.status().message() << "\n" << kUsage;
@@ -146,6 +147,10 @@ int Main(int argc, char** argv) {
       NumberFlag(*args, "max-unauthenticated", static_cast<double>(options.max_unauthenticated), 1);
   if (!max_unauthenticated.ok()) return Fail(max_unauthenticated.status());
   options.max_unauthenticated = static_cast<size_t>(*max_unauthenticated);
+  auto event_gather = NumberFlag(*args, "event-gather", static_cast<double>(options.event_gather.count()), 0);
+  if (!event_gather.ok()) return Fail(event_gather.status());
+  if (*event_gather > 1000) return Fail(phieu::InvalidArgument("--event-gather is at most 1000 ms"));
+  options.event_gather = std::chrono::milliseconds(static_cast<int64_t>(*event_gather));
   if (args->Has("workers")) options.worker_threads = std::max(1, std::atoi(args->Get("workers").c_str()));
   // Every connection is a file descriptor: allow as many as the hard limit.
   if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {

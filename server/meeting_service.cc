@@ -569,7 +569,7 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
     const record::RosterPerson* person = view_.PersonByPin(who.pin);
     if (!person || person->revoked) return PermissionDenied("certificate is not (or no longer) pinned");
   }
-  RETURN_IF_ERROR(record::VerifySignedEntry(view_, se, view_.length()));
+  RETURN_IF_ERROR(record::VerifySignedEntry(view_, se, view_.length(), &author_keys_));
 
   board::EntryIndex index{record::PayloadKind(body), "", "", ""};
   switch (body.payload_case()) {

@@ -49,6 +49,7 @@
 #include "core/crypto/keys.h"
 #include "core/record/board_view.h"
 #include "core/record/run_support.h"
+#include "core/record/entry_signature.h"
 #include "core/util/status.h"
 #include "server/rate_limiter.h"
 #include "server/service.h"
@@ -150,6 +151,7 @@ class MeetingService : public Service {
   std::set<std::string> officers_;
   mutable std::mutex mu_;
   record::BoardView view_;
+  record::AuthorKeys author_keys_;  // participants' keys, parsed once
   EventSink* sink_ = nullptr;
   std::optional<crypto::FixedBase> joint_table_;  // guarded by mu_
   std::string joint_table_done_;                  // the CeremonyDone it was built for

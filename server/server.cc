@@ -90,6 +90,7 @@ void Server::OnAccept(asio::ip::tcp::socket socket) {
   settings.idle_drop = Pick(options_.test_idle_drop, options_.idle_drop);
   settings.max_frame = options_.max_frame;
   settings.max_queue = options_.max_queued_frames;
+  settings.event_gather = options_.event_gather;
   auto session = std::make_shared<Session>(std::move(socket), tls_, settings, service_, pool_, hub_);
   if (!hub_->Add(session)) return;
   session->Start();

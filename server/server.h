@@ -54,6 +54,10 @@ struct ServerOptions {
   // max_connections - max_unauthenticated stay for authenticated clients).
   size_t max_unauthenticated = 512;
   size_t max_queued_frames = 4096;      // per session; a client that does not read is dropped
+  // Events wait this long for the ones after them, so that a burst of
+  // appended entries costs each client one write, not one per entry
+  // (SessionSettings::event_gather). Answers are never held.
+  std::chrono::milliseconds event_gather{50};
   // Finer-grained overrides for tests (zero: use the seconds above).
   std::chrono::milliseconds test_handshake_timeout{0}, test_frame_timeout{0}, test_heartbeat{0},
       test_idle_drop{0};

@@ -123,7 +123,14 @@ void Session::Push(Frame frame) {
       self->write_timer_.cancel();
       return;
     }
-    self->Enqueue(std::move(frame));
+    // The first event of an empty queue wakes the writer, which waits for
+    // the gather time; later ones join the queue without waking it.
+    const bool was_empty = self->queue_.empty();
+    self->queue_.push_back(std::move(frame));
+    if (was_empty) {
+      self->gather_until_ = Clock::now() + self->settings_.event_gather;
+      self->write_timer_.cancel();
+    }
   });
 }
 
@@ -148,6 +155,7 @@ void Session::Close(std::string reason, Frame last) {
 
 void Session::Enqueue(Frame frame) {
   queue_.push_back(std::move(frame));
+  flush_now_ = true;
   write_timer_.cancel();
 }
 
@@ -323,6 +331,15 @@ awaitable<void> Session::WriteLoop() {
       next_heartbeat = now + settings_.heartbeat;
     };
     for (;;) {
+      if (!queue_.empty() && !flush_now_ && !draining_ && Clock::now() < gather_until_) {
+        // Only events are queued: let the ones that follow join them.
+        write_timer_.expires_at(gather_until_);
+        co_await write_timer_.async_wait(kNoThrow);
+        if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+          co_return;
+        }
+        continue;
+      }
       while (!queue_.empty()) {
         // A client kept busy by a long stream of events still gets its
         // heartbeats (and answers them), so it is not taken as idle.
@@ -349,6 +366,7 @@ awaitable<void> Session::WriteLoop() {
         }
         for (size_t i = 0; i < frames && !queue_.empty(); ++i) queue_.pop_front();
       }
+      flush_now_ = false;
       if (draining_) {
         CloseSocket();  // flushed: close now, even if a Service call is still running
         co_return;

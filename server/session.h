@@ -9,7 +9,9 @@
 // to Service::Handle on the worker pool, answers Ping itself, and queues the
 // response. WriteLoop drains the write queue shared by responses and events
 // (a steady_timer is its condition variable) and queues an Event{heartbeat}
-// whenever the heartbeat interval passes. A frame of length 0 or above the cap,
+// whenever the heartbeat interval passes. Events gather for up to
+// settings.event_gather before they are written; answers are written at once
+// (with the events queued before them: the order is kept). A frame of length 0 or above the cap,
 // or a body that does not parse, is answered with an Error envelope and the
 // connection is closed after the queue is flushed.
 //
@@ -51,6 +53,11 @@ struct SessionSettings {
   std::chrono::steady_clock::duration idle_drop = std::chrono::seconds(45);
   size_t max_frame = kDefaultMaxFrame;
   size_t max_queue = 4096;  // frames waiting to be written; beyond it the client is dropped
+  // An event waits up to this long for the events after it, so that a burst
+  // of appended entries reaches each client in one write (one system call,
+  // full TLS records) instead of one write per entry per client. An answer
+  // to a request is never held: it flushes the queue, in order, at once.
+  std::chrono::steady_clock::duration event_gather = std::chrono::milliseconds(50);
 };
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -88,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<void> FailAndDrain(v1::ErrorCode code, std::string message);
   boost::asio::awaitable<void> WriteDirect(const std::string& frame);
 
+  // Queues an answer (or an error) and wakes the writer: written at once.
   void Enqueue(Frame frame);
   void SetReadDeadline(Clock::time_point when, const char* what);
   void SetWriteDeadline(Clock::time_point when);
@@ -112,6 +120,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Clock::time_point read_deadline_ = Clock::time_point::max();
   Clock::time_point write_deadline_ = Clock::time_point::max();
   const char* read_deadline_what_ = "";
+  Clock::time_point gather_until_{};  // queued events wait until then, unless flush_now_
+  bool flush_now_ = false;   // an answer is queued: write without waiting
   bool in_loop_ = false;     // authenticated, read/write loops running
   bool draining_ = false;    // flush the queue, then end
   bool writer_done_ = false;

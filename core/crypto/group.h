@@ -24,6 +24,7 @@
 #ifndef PHIEU_CORE_CRYPTO_GROUP_H_
 #define PHIEU_CORE_CRYPTO_GROUP_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -148,6 +149,12 @@ class Point {
   const ec_point_st* get() const { return p_.get(); }
 
   std::unique_ptr<ec_point_st, Free> p_;
+  // The encoding, when known without arithmetic: kept by Decode (and copied
+  // by Clone), so that Encode of a decoded point (the transcripts of every
+  // proof name the ciphertexts and the key) costs no field inversion. Never
+  // set on a computed point; set only while the point is being made.
+  std::array<unsigned char, kPointSize> enc_{};
+  bool has_enc_ = false;
 };
 
 // A point used as the base of very many multiplications (the joint key K, in

@@ -151,6 +151,45 @@ TEST(PointTest, DecodeRejectsOffCurve) {
   EXPECT_EQ(rejected, 1);
 }
 
+// Point::Decode computes y itself (one exponentiation with a Montgomery
+// context made once) and keeps the encoding it decoded; both must agree with
+// OpenSSL's own arithmetic and encoding, for both parities of y.
+TEST(PointTest, DecodeAgreesWithOpenSslForManyPoints) {
+  int even = 0, odd = 0;
+  Point p = Point::Generator();
+  const Point step = *Point::MulGen(*Scalar::Random());
+  for (int i = 0; i < 200; ++i) {
+    p = *p.Add(step);
+    const std::string enc = *p.Encode();  // computed: OpenSSL's point2oct
+    (enc[0] == 0x02 ? even : odd)++;
+    auto back = Point::Decode(enc);
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_TRUE(back->Equals(p));
+    EXPECT_EQ(*back->Encode(), enc);
+    // The kept encoding goes with copies, never with a computed point.
+    EXPECT_EQ(*back->Clone().Encode(), enc);
+    EXPECT_EQ(*back->Neg()->Encode(), *p.Neg()->Encode());
+    EXPECT_NE(*back->Neg()->Encode(), enc);
+    EXPECT_EQ(*back->Add(Point::Generator())->Encode(), *p.Add(Point::Generator())->Encode());
+    // The other parity is the negated point.
+    std::string flipped = enc;
+    flipped[0] = enc[0] == 0x02 ? 0x03 : 0x02;
+    auto neg = Point::Decode(flipped);
+    ASSERT_TRUE(neg.ok());
+    EXPECT_TRUE(neg->Add(p)->IsIdentity());
+  }
+  EXPECT_GT(even, 0);
+  EXPECT_GT(odd, 0);
+}
+
+TEST(PointTest, FixedBaseKeepsTheEncodingOfItsBase) {
+  Point k = *Point::MulGen(Scalar::FromUint64(12345));
+  auto table = FixedBase::Create(k);
+  ASSERT_TRUE(table.ok());
+  EXPECT_EQ(*table->base().Encode(), *k.Encode());
+  EXPECT_TRUE(table->base().Equals(k));
+}
+
 TEST(PointTest, ArithmeticAgrees) {
   Scalar a = Scalar::FromUint64(11), b = Scalar::FromUint64(5);
   Point p = *Point::MulGen(Scalar::FromUint64(3));
