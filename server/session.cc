@@ -76,8 +76,8 @@ awaitable<decltype(std::declval<F&>()())> OnPool(asio::thread_pool& pool, F f) {
 Session::Session(asio::ip::tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
                  const SessionSettings& settings, Service& service, asio::thread_pool& pool,
                  std::shared_ptr<EventHub> hub)
-    : stream_(std::move(socket), *tls),
-      tls_(std::move(tls)),
+    : tls_(std::move(tls)),
+      stream_(std::move(socket), *tls_),
       settings_(settings),
       service_(service),
       pool_(pool),

@@ -96,8 +96,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseSocket();
   std::string Who() const;
 
+  // Declared before stream_ so that it is destroyed after the SSL object.
+  std::shared_ptr<boost::asio::ssl::context> tls_;
   Stream stream_;
-  std::shared_ptr<boost::asio::ssl::context> tls_;  // outlives the SSL object
   const SessionSettings settings_;
   Service& service_;
   boost::asio::thread_pool& pool_;
