@@ -268,13 +268,14 @@ TEST(ServerTest, ClientAnsweringHeartbeatsStaysConnected) {
   auto o = TestServerOptions();
   // The idle limit leaves room for a loaded sanitizer build on 2 cores: a
   // 400 ms limit was missed there by a client that did answer every beat.
-  o.test_heartbeat = milliseconds(200);
-  o.test_idle_drop = milliseconds(1500);
+  // Under TSan every limit is PHIEU_SLOW_FACTOR times longer.
+  o.test_heartbeat = Slow(milliseconds(200));
+  o.test_idle_drop = Slow(milliseconds(1500));
   TestServer s(o);
   ASSERT_TRUE(s.ok());
   auto alice = OpenAs(s.port(), SharedTestPki().alice);
   ASSERT_TRUE(alice.ok());
-  std::this_thread::sleep_for(milliseconds(3500));  // more than two idle limits
+  std::this_thread::sleep_for(Slow(milliseconds(3500)));  // more than two idle limits
   EXPECT_TRUE((*alice)->connected());
   auto r = (*alice)->Call(Hello(), kWait);
   EXPECT_TRUE(r.ok() && r->has_welcome());
