@@ -73,8 +73,10 @@ build: configure
 # fuzz-smoke: clang build of the fuzz targets only, about 6 CPU-minutes from
 # empty, then 3 s per target); FUZZ_SMOKE= (empty) leaves it out.
 FUZZ_SMOKE ?= $(if $(SAN),,1)
+# TSan runs 5-15x slower: its default per-test limit is longer.
+TEST_TIMEOUT ?= $(if $(filter tsan,$(SAN)),900,600)
 test: build browser-deps
-	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout 600
+	cd $(BUILD) && ctest -j$(JOBS) --output-on-failure --timeout $(TEST_TIMEOUT)
 	$(if $(FUZZ_SMOKE),$(MAKE) fuzz-smoke,)
 
 demo: build

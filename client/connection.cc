@@ -189,6 +189,10 @@ void Connection::Deliver(v1::Envelope envelope) {
   events_cv_.notify_all();
 }
 
+// Only this loop removes frames from write_queue_ (Enqueue appends, which
+// keeps the front frame, being written, in place). A write whose completion
+// was already queued when the read loop shut the connection down still
+// resumes here with success, so the queue must still hold its frame.
 awaitable<void> Connection::WriteLoop() {
   try {
     for (;;) {
@@ -196,17 +200,18 @@ awaitable<void> Connection::WriteLoop() {
         auto [ec, n] = co_await asio::async_write(stream_, asio::buffer(write_queue_.front()), kNoThrow);
         if (ec) {
           Shutdown("write: " + Describe(ec));
-          co_return;
+          break;
         }
         write_queue_.pop_front();
       }
-      if (closing_) co_return;
+      if (closing_) break;
       write_timer_.expires_at(Clock::time_point::max());
       co_await write_timer_.async_wait(kNoThrow);
     }
   } catch (const std::exception& e) {
     Shutdown(std::string("write loop: ") + e.what());
   }
+  write_queue_.clear();  // nothing in flight any more
 }
 
 awaitable<void> Connection::SilenceWatch() {
@@ -238,7 +243,8 @@ void Connection::Shutdown(std::string reason) {
   stream_.lowest_layer().close(ec);
   write_timer_.cancel();
   silence_timer_.cancel();
-  write_queue_.clear();
+  // write_queue_ stays: its front may be the buffer of a write in flight;
+  // WriteLoop drops it when it ends.
   std::unordered_map<uint64_t, std::shared_ptr<Pending>> failed;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -106,7 +106,7 @@ class Connection {
   boost::asio::ssl::stream<boost::asio::ip::tcp::socket> stream_;
   boost::asio::steady_timer write_timer_;
   boost::asio::steady_timer silence_timer_;
-  std::deque<std::string> write_queue_;  // I/O thread only
+  std::deque<std::string> write_queue_;  // I/O thread only; only WriteLoop pops
   bool closing_ = false;                 // I/O thread only
   Clock::time_point last_rx_;            // I/O thread only
   std::thread thread_;

@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -261,9 +262,12 @@ TEST_F(HostileServerTest, SlowlorisAndTricklingBodiesDoNotStopHonestVotes) {
   const std::string run_id = OpenRun();
   std::vector<v1::SignedEntry> casts;
   for (size_t i = 0; i < std::size(kHonest); ++i) casts.push_back(SignAs(kHonest[i], Ballot(run_id, kHonestUnits[i], "son-la")));
+  // Opening the 300 sockets must take less than the deadlines: under TSan
+  // (PHIEU_SLOW_FACTOR) 8 s was not enough on a loaded machine.
+  const milliseconds deadline = testing::Slow(milliseconds(8000));
   ServerOptions o = Options();
-  o.test_handshake_timeout = milliseconds(8000);
-  o.test_frame_timeout = milliseconds(8000);
+  o.test_handshake_timeout = deadline;
+  o.test_frame_timeout = deadline;
   StartServer(o);
 
   std::vector<std::unique_ptr<RawClient>> slow;
@@ -281,7 +285,7 @@ TEST_F(HostileServerTest, SlowlorisAndTricklingBodiesDoNotStopHonestVotes) {
   std::atomic<int> closed{0};
   std::thread trickler([&] {
     std::vector<bool> gone(slow.size(), false);
-    const auto end = std::chrono::steady_clock::now() + seconds(60);
+    const auto end = std::chrono::steady_clock::now() + std::max<milliseconds>(seconds(60), 3 * deadline);
     while (!stop && closed < static_cast<int>(slow.size()) && std::chrono::steady_clock::now() < end) {
       for (size_t i = 0; i < slow.size(); ++i) {
         if (!gone[i] && !slow[i]->Write(std::string(1, '\x01'), milliseconds(200))) {
@@ -300,7 +304,7 @@ TEST_F(HostileServerTest, SlowlorisAndTricklingBodiesDoNotStopHonestVotes) {
     ASSERT_TRUE(c.ok()) << kHonest[i] << ": " << c.status().ToString();
     ExpectVotes(**c, kHonest[i], casts[i]);
   }
-  trickler.join();  // ends when every slow socket is closed (or after 60 s)
+  trickler.join();  // ends when every slow socket is closed (or after 60 s, 3 deadlines under TSan)
   EXPECT_EQ(closed.load(), static_cast<int>(slow.size()));
   ASSERT_TRUE(Sync());
   EXPECT_EQ(view_.FindRun(run_id)->ballots.size(), std::size(kHonest));

@@ -27,7 +27,15 @@
 #include "server/service.h"
 #include "tests/server/test_certs.h"
 
+#ifndef PHIEU_SLOW_FACTOR
+#define PHIEU_SLOW_FACTOR 1
+#endif
+
 namespace phieu::testing {
+
+// Time limits of tests that time the server's or client's timers, scaled for
+// the build: the TSan build sets PHIEU_SLOW_FACTOR (tests/CMakeLists.txt).
+inline std::chrono::milliseconds Slow(std::chrono::milliseconds limit) { return limit * PHIEU_SLOW_FACTOR; }
 
 // Behaviour:
 //   Authenticate: refuses pins in refused_pins (PermissionDenied); the
