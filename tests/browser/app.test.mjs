@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const env = process.env;
 const BALLOT = 'co-thi-dua';
@@ -34,14 +34,8 @@ async function openApp(url, viewport = { width: 1180, height: 860 }) {
 }
 
 before(async () => {
-  // playwright-core gives the browser a fresh, temporary --user-data-dir of
-  // its own (it refuses one in args); each person below has its own context.
-  browser = await chromium.launch({
-    executablePath: env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 30000,
-  });
+  // Each person below has its own browser context.
+  browser = await launchChromium(30000);
   chair = await openApp(env.CHAIR_URL);
   thu = await openApp(env.DELEGATE_URL);
   langson = await openApp(env.RELOAD_URL, { width: 420, height: 900 });

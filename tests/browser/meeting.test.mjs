@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.mjs';
 
 const env = process.env;
 const ABSENT = env.ABSENT || '';
@@ -66,12 +66,7 @@ const chairTab = async () => {
 };
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    timeout: 60000,
-  });
+  browser = await launchChromium(60000);
   let i = 0;
   for (const [who, url] of apps) {
     // One browser context per profile (its own cookie); one delegate on a phone-sized screen.

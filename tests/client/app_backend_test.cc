@@ -29,13 +29,7 @@ class AppBackendTest : public MeetingHarness {
   void SetUp() override {
     MeetingHarness::SetUp();
     run_id_ = OpenRun();
-    ServerOptions o;
-    o.listen_host = "127.0.0.1";
-    o.port = 0;
-    o.cert_file = CertsRoot() + "/server/server.pem";
-    o.key_file = CertsRoot() + "/server/server.key";
-    o.ca_file = CertsRoot() + "/ca/ca.pem";
-    server_ = std::make_unique<TestServer>(std::move(o), *svc_);
+    server_ = std::make_unique<TestServer>(testing::MeetingServerOptions(CertsRoot()), *svc_);
     ASSERT_TRUE(server_->ok()) << server_->start_status().ToString();
     ASSERT_TRUE(certs::MeetingDirectory(CertsRoot())
                     .WriteProfile(kThu, "127.0.0.1:" + std::to_string(server_->port()))

@@ -72,12 +72,7 @@ class HostileServerTest : public MeetingHarness {
   }
 
   ServerOptions Options() const {
-    ServerOptions o;
-    o.listen_host = "127.0.0.1";
-    o.port = 0;
-    o.cert_file = CertsRoot() + "/server/server.pem";
-    o.key_file = CertsRoot() + "/server/server.key";
-    o.ca_file = CertsRoot() + "/ca/ca.pem";
+    ServerOptions o = testing::MeetingServerOptions(CertsRoot());
     o.test_handshake_timeout = milliseconds(3000);
     o.test_frame_timeout = milliseconds(3000);
     return o;

@@ -77,6 +77,16 @@ server::ServerOptions TestServerOptions() {
   return o;
 }
 
+server::ServerOptions MeetingServerOptions(const std::string& certs_root) {
+  server::ServerOptions o;
+  o.listen_host = "127.0.0.1";
+  o.port = 0;
+  o.cert_file = certs_root + "/server/server.pem";
+  o.key_file = certs_root + "/server/server.key";
+  o.ca_file = certs_root + "/ca/ca.pem";
+  return o;
+}
+
 TestServer::TestServer(server::ServerOptions options) {
   const TestPki& pki = SharedTestPki();
   service_.AddParticipant(pki.alice.pin, "alice");

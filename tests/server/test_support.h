@@ -69,6 +69,9 @@ class FakeService : public server::Service {
 
 // Default options for tests: the shared PKI, port 0, short timeouts.
 server::ServerOptions TestServerOptions();
+// Loopback options (port 0) for the server of a meeting directory made by certs/
+// (CERTS_ROOT/server/server.{pem,key}, CERTS_ROOT/ca/ca.pem).
+server::ServerOptions MeetingServerOptions(const std::string& certs_root);
 
 class TestServer {
  public:
