@@ -268,7 +268,7 @@ TEST(ServerTest, ClientAnsweringHeartbeatsStaysConnected) {
   auto o = TestServerOptions();
   // The idle limit leaves room for a loaded sanitizer build on 2 cores: a
   // 400 ms limit was missed there by a client that did answer every beat.
-  // Under TSan every limit is PHIEU_SLOW_FACTOR times longer.
+  // Under TSan and ASan every limit is PHIEU_SLOW_FACTOR times longer.
   o.test_heartbeat = Slow(milliseconds(200));
   o.test_idle_drop = Slow(milliseconds(1500));
   TestServer s(o);
