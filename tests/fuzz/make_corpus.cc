@@ -155,7 +155,7 @@ void WriteServiceAndFrameCorpus(ServiceFixture& fx, const std::vector<std::pair<
   for (const auto& p : view.meeting().participants()) {
     if (!p.unit_id().empty()) delegate_of[p.unit_id()] = fx.SpeakerIndex(p.id());
   }
-  // A delegate who is not the chair, and a teller.
+  // A delegate who is not the chair; a teller.
   uint8_t delegate = stranger;
   for (const auto& [unit, who] : delegate_of) {
     if (fx.speakers()[who].participant_id != chair) delegate = who;
@@ -202,11 +202,12 @@ void WriteServiceAndFrameCorpus(ServiceFixture& fx, const std::vector<std::pair<
       continue;
     }
     seeds.Seed("ballot-" + unit, own, kModeBallot, Bytes({static_cast<unsigned>(u), 0}), kExpectPosted);
-    seeds.Seed("ballot-" + unit + "-by-another", other, kModeBallot, Bytes({0, unit_byte}));
+    seeds.Seed("ballot-" + unit + "-by-another", other, kModeBallot, Bytes({0, unit_byte}),
+               v1::ERROR_PERMISSION_DENIED);
   }
   const std::string first_unit = units[0].id();
   const uint8_t first = delegate_of.at(first_unit);
-  seeds.Seed("ballot-stranger", stranger, kModeBallot, Bytes({0, 1}));
+  seeds.Seed("ballot-stranger", stranger, kModeBallot, Bytes({0, 1}), v1::ERROR_PERMISSION_DENIED);
   seeds.Seed("spoil-" + first_unit, first, kModeSpoil, Bytes({2, 0}), kExpectPosted);
   seeds.Seed("spoil-" + first_unit + "-choice-255", first, kModeSpoil, Bytes({255, 0}), kExpectPosted);
   // One byte flipped near the end (in the last proof), and in the middle.
