@@ -237,6 +237,11 @@ uint64_t MeetingService::chain_length() const {
   return view_.length();
 }
 
+size_t MeetingService::running_aggregates() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return running_.size();
+}
+
 Result<v1::ElectionRecord> MeetingService::Export() const { return store_->Export(); }
 
 Result<Identity> MeetingService::Authenticate(const std::string& pin, const std::string& cert_der) {
@@ -894,6 +899,10 @@ Result<v1::Posted> MeetingService::Post(const Identity& who, const v1::SignedEnt
 }
 
 Status MeetingService::FollowUpLocked(const v1::EntryBody& body) {
+  if (body.has_cancel()) {
+    running_.erase(body.cancel().run_id());  // cancelled: it is never tallied
+    return Status::Ok();
+  }
   if (body.has_roster_change()) {
     for (const auto& pin : body.roster_change().revoke_pins()) {
       if (sink_) sink_->Disconnect(pin, "certificate revoked by the meeting CA");

@@ -90,6 +90,9 @@ class MeetingService : public Service {
   // For tests and `phieu record export` on a live server.
   uint64_t chain_length() const;
   Result<v1::ElectionRecord> Export() const;
+  // Runs holding a running aggregate: open runs with a counted ballot. A close
+  // or a cancel drops the run's aggregate.
+  size_t running_aggregates() const;
 
  private:
   MeetingService(MeetingServiceOptions options, std::unique_ptr<board::BoardStore> store,

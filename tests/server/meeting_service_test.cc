@@ -284,6 +284,26 @@ TEST_F(TallyTest, RunningAggregateIsTheSumOfTheBallots) {
   CloseAndExpectTheBoardsSum(run_id, 4);
 }
 
+TEST_F(TallyTest, CloseAndCancelDropTheRunningAggregate) {
+  std::string run_id = OpenRun();
+  EXPECT_EQ(svc_->running_aggregates(), 0u);
+  CastUnits(run_id, 0, 2);
+  EXPECT_EQ(svc_->running_aggregates(), 1u);
+  v1::EntryBody cancel;
+  cancel.mutable_cancel()->set_run_id(run_id);
+  cancel.mutable_cancel()->set_reason("test");
+  ExpectPosted(Post(kChair, cancel));
+  EXPECT_EQ(svc_->running_aggregates(), 0u);
+}
+
+TEST_F(TallyTest, ClosedRunKeepsNoRunningAggregate) {
+  std::string run_id = OpenRun();
+  CastUnits(run_id, 0, 3);
+  EXPECT_EQ(svc_->running_aggregates(), 1u);
+  CloseAndExpectTheBoardsSum(run_id, 3);
+  EXPECT_EQ(svc_->running_aggregates(), 0u);
+}
+
 TEST_F(TallyTest, RestartWhileOpenTalliesFromTheBoard) {
   std::string run_id = OpenRun();
   CastUnits(run_id, 0, 2);
