@@ -1,20 +1,26 @@
-// Writes the fuzz fixture and the seed corpora from a `make demo` run:
+// Writes the seed corpora of the fuzz targets:
 //
-//   build/bin/fuzz_make_corpus demo-run/cum4-2024 .
+//   build/bin/fuzz_make_corpus .
 //
-// (the second argument is the repository root). What it writes, under
-// tests/fuzz/:
-//   fixture/       service_fixture.h: the demo's record up to its first "open"
-//                  entry, the CA certificate, the server's and the
-//                  participants' keys (throwaway demo keys)
-//   corpus/frame   frames of real requests (one stream of several frames too)
-//   corpus/crypto  valid and broken encodings and proofs for crypto_fixture.h
-//   corpus/meeting the example meeting files
-//   corpus/record  short prefixes of the demo record
-//   corpus/service each request kind; the demo's real ballots of the open run
-//                  posted by their delegates (accepted) and re-signed by
-//                  another delegate (refused); each kind of entry the demo has, re-signed by
-//                  its author
+// (the argument is the repository root). It needs no earlier run: the service
+// seeds come from the meeting the service target prepares itself
+// (service_fixture.h, fresh keys each time), and name the open run, the
+// ceremony and the speaker's pin by placeholders, so they hold no key and no
+// hash of one run and mean the same against any prepared meeting. Each
+// service seed is also run once against that meeting: what it reached is
+// printed, and the seeds that must be accepted (or refused) are checked.
+// What it writes, under tests/fuzz/corpus/:
+//   frame    frames of each request kind (one stream of several frames too)
+//   crypto   valid and broken encodings and proofs for crypto_fixture.h
+//   meeting  the example meeting files
+//   record   short prefixes of the prepared meeting's record (public data)
+//   service  each request kind; each unit's valid ballot cast by its delegate
+//            (accepted; the unit that already voted: its ballot resent, and a
+//            different one), cast by another delegate (refused), with a proof
+//            byte flipped (refused); valid spoils; one entry of each kind the
+//            preparation posts, and close, cancel, paper batch, decryption
+//            share, result co-signature, meeting closed, signed by a role
+//            that may post them
 // Existing files of the same names are overwritten; crash inputs kept in the
 // corpora as regressions (named crash-*) are left alone.
 #include <cstdio>
@@ -23,6 +29,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/crypto/ballot_crypto.h"
@@ -33,6 +40,7 @@
 #include "server/frame.h"
 #include "tests/fuzz/crypto_fixture.h"
 #include "tests/fuzz/service_fixture.h"
+#include "tests/meeting_kit/meeting_kit.h"
 
 namespace phieu::fuzz {
 namespace {
@@ -92,134 +100,220 @@ void WriteCryptoCorpus(const fs::path& dir) {
   Write(dir / "partial", Op(kOpPartial, partial.SerializeAsString()));
 }
 
-v1::ElectionRecord Prefix(const v1::ElectionRecord& full, int count) {
-  v1::ElectionRecord out;
-  for (int i = 0; i < count; ++i) *out.add_entries() = full.entries(i);
+// What a service seed must reach when run against the prepared meeting.
+constexpr int kExpectAny = -2;
+constexpr int kExpectPosted = -1;
+
+class ServiceSeeds {
+ public:
+  ServiceSeeds(ServiceFixture& fixture, fs::path dir) : fx_(fixture), dir_(std::move(dir)) {}
+
+  // Writes the seed, runs it once and prints what it reached; exits when it
+  // did not reach `expect` (kExpectPosted, an ErrorCode, or kExpectAny).
+  void Seed(const std::string& name, uint8_t who, ServiceMode mode, const std::string& payload,
+            int expect = kExpectAny) {
+    const std::string input = std::string{static_cast<char>(who), static_cast<char>(mode)} + payload;
+    Write(dir_ / name, input);
+    const auto ex = fx_.Run(reinterpret_cast<const uint8_t*>(input.data()), input.size());
+    if (!ex) {
+      std::fprintf(stderr, "fuzz_make_corpus: service seed %s makes no request\n", name.c_str());
+      std::exit(1);
+    }
+    const v1::Envelope& r = ex->response;
+    const int got = r.has_error() ? static_cast<int>(r.error().code()) : r.has_posted() ? kExpectPosted : kExpectAny;
+    std::printf("  %-40s %s: %s\n", name.c_str(), ex->who.participant_id.c_str(),
+                r.has_error() ? r.error().message().c_str() : r.ShortDebugString().substr(0, 60).c_str());
+    if (expect != kExpectAny && got != expect) {
+      std::fprintf(stderr, "fuzz_make_corpus: service seed %s: expected %s\n", name.c_str(),
+                   expect == kExpectPosted ? "posted" : v1::ErrorCode_Name(static_cast<v1::ErrorCode>(expect)).c_str());
+      std::exit(1);
+    }
+  }
+  void Signed(const std::string& name, uint8_t who, const v1::EntryBody& body, int expect = kExpectAny) {
+    Seed(name, who, kModeSignedEntry, body.SerializeAsString(), expect);
+  }
+
+ private:
+  ServiceFixture& fx_;
+  fs::path dir_;
+};
+
+std::string Bytes(std::initializer_list<unsigned> bytes) {
+  std::string out;
+  for (unsigned b : bytes) out.push_back(static_cast<char>(b));
   return out;
 }
 
-int Main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: fuzz_make_corpus DEMO_RUN_DIR REPO_ROOT\n");
-    return 2;
+// The seeds of the service target; the frame seeds are its requests as frames.
+void WriteServiceAndFrameCorpus(ServiceFixture& fx, const std::vector<std::pair<std::string, v1::EntryBody>>& setup,
+                                const fs::path& corpus) {
+  ServiceSeeds seeds(fx, corpus / "service");
+  const record::BoardView& view = fx.view();
+  const std::string chair = testing::ChairOf(view);
+  const uint8_t stranger = fx.SpeakerIndex(kStranger);
+  std::map<std::string, uint8_t> delegate_of;  // unit id -> speaker index
+  for (const auto& p : view.meeting().participants()) {
+    if (!p.unit_id().empty()) delegate_of[p.unit_id()] = fx.SpeakerIndex(p.id());
   }
-  const fs::path demo = argv[1];
-  const fs::path root = argv[2];
-  const fs::path fixture = root / "tests/fuzz/fixture";
-  const fs::path corpus = root / "tests/fuzz/corpus";
-
-  const v1::ElectionRecord full = Must(record::ReadRecordFile((demo / "record.pb").string()), "demo record");
-  std::vector<v1::EntryBody> bodies(full.entries_size());
-  int first_open = -1;
-  for (int i = 0; i < full.entries_size(); ++i) {
-    if (!bodies[i].ParseFromString(full.entries(i).signed_().body())) {
-      std::fprintf(stderr, "fuzz_make_corpus: entry %d does not parse\n", i);
-      return 1;
-    }
-    if (first_open < 0 && bodies[i].has_open()) first_open = i;
-  }
-  if (first_open < 0) {
-    std::fprintf(stderr, "fuzz_make_corpus: the demo record opens no ballot\n");
-    return 1;
-  }
-  const v1::ElectionRecord prepared = Prefix(full, first_open + 1);
-  fs::create_directories(fixture);
-  Status written = record::WriteRecordFile((fixture / "record.pb").string(), prepared);
-  if (!written.ok()) {
-    std::fprintf(stderr, "fuzz_make_corpus: fixture record: %s\n", written.ToString().c_str());
-    return 1;
-  }
-
-  // Keys.
-  const fs::path meeting = demo / "meeting";
-  Write(fixture / "ca.pem", Copy(meeting / "ca/ca.pem"));
-  Write(fixture / "server.key", Copy(meeting / "server/signing.key"));
-  const std::vector<server::Identity> speakers = ServiceSpeakers(bodies[0].genesis());
-  std::map<std::string, uint8_t> speaker_of_pin;
-  for (size_t i = 0; i < speakers.size(); ++i) {
-    speaker_of_pin[speakers[i].pin] = static_cast<uint8_t>(i);
-    if (speakers[i].participant_id == kStranger) continue;
-    Write(fixture / "keys" / (speakers[i].participant_id + ".pem"),
-          Copy(meeting / "participants" / speakers[i].participant_id / "key.pem"));
-  }
-  const uint8_t chair = speaker_of_pin.at(full.entries(first_open).signed_().author());
-  const uint8_t stranger = static_cast<uint8_t>(speakers.size() - 1);
-  // A delegate who is not the chair: the author of the first check-in by someone else.
+  // A delegate who is not the chair; a teller.
   uint8_t delegate = stranger;
-  for (int i = 1; i < first_open && delegate == stranger; ++i) {
-    const std::string& pin = full.entries(i).signed_().author();
-    if (bodies[i].has_check_in() && speaker_of_pin.count(pin) && speaker_of_pin.at(pin) != chair) {
-      delegate = speaker_of_pin.at(pin);
-    }
+  for (const auto& [unit, who] : delegate_of) {
+    if (fx.speakers()[who].participant_id != chair) delegate = who;
   }
-  const std::string run_id = record::EntryId(full.entries(first_open));
+  const uint8_t teller = fx.SpeakerIndex(view.meeting().tellers().participant_ids(0));
+  const uint8_t voter = delegate_of.at(fx.voted_unit());
 
-  // Service and frame seeds.
-  auto service_seed = [&](const std::string& name, uint8_t who, uint8_t mode, const std::string& payload) {
-    Write(corpus / "service" / name, std::string{static_cast<char>(who), static_cast<char>(mode)} + payload);
-  };
+  // Requests, as envelopes and as frames.
   std::vector<v1::Envelope> requests(6);
   requests[0].mutable_hello()->set_client("phieu/0.1");
   requests[1].mutable_get_entries()->set_from_seq(1);
   requests[1].mutable_get_entries()->set_limit(3);
-  requests[2].mutable_my_ballot()->set_run_id(run_id);
+  requests[2].mutable_my_ballot()->set_run_id(kRunPlaceholder);
   requests[3].mutable_ping();
-  requests[4].mutable_my_ballot()->set_run_id(run_id);
+  requests[4].mutable_my_ballot()->set_run_id(kRunPlaceholder);
   requests[4].mutable_my_ballot()->set_unit_id("no-such-unit");
   requests[5].mutable_pong();  // a response kind sent as a request
   const char* names[] = {"hello", "get-entries", "my-ballot", "ping", "my-ballot-other-unit", "pong"};
   std::string stream;
   for (size_t i = 0; i < requests.size(); ++i) {
     requests[i].set_request_id(i + 1);
-    service_seed(std::string("envelope-") + names[i], chair, kModeEnvelope, requests[i].SerializeAsString());
+    // My-ballot as the unit that voted: the service finds its ballot.
+    seeds.Seed(std::string("envelope-") + names[i], i == 2 ? voter : delegate_of.begin()->second, kModeEnvelope,
+               requests[i].SerializeAsString());
     Write(corpus / "frame" / names[i], server::EncodeFrame(requests[i]));
     stream += server::EncodeFrame(requests[i]);
   }
-  service_seed("envelope-get-entries-stranger", stranger, kModeEnvelope, requests[1].SerializeAsString());
+  seeds.Seed("envelope-get-entries-stranger", stranger, kModeEnvelope, requests[1].SerializeAsString());
   Write(corpus / "frame" / "stream", stream);
   Write(corpus / "frame" / "zero-length", std::string(4, '\0'));
   Write(corpus / "frame" / "over-cap", std::string("\x00\x10\x00\x01", 4) + "x");
 
-  std::set<std::string> kinds;
-  bool wrote_frame_ballot = false;
-  for (int i = first_open + 1; i < full.entries_size(); ++i) {
-    const v1::SignedEntry& se = full.entries(i).signed_();
-    if (se.author() == "server") continue;
-    const uint8_t author = speaker_of_pin.at(se.author());
-    const std::string kind = record::PayloadKind(bodies[i]);
-    if (bodies[i].has_ballot() && bodies[i].ballot().run_id() == run_id) {
-      v1::Envelope post;
-      post.set_request_id(100 + i);
-      *post.mutable_post()->mutable_entry() = se;
-      const std::string unit = bodies[i].ballot().unit_id();
-      service_seed("ballot-" + unit, author, kModeEnvelope, post.SerializeAsString());
-      // Another delegate sends it as their own (re-signed with their key).
-      service_seed("ballot-" + unit + "-by-another", author == chair ? delegate : chair, kModeSignedEntry,
-                   bodies[i].SerializeAsString());
-      if (!wrote_frame_ballot) Write(corpus / "frame" / "post-ballot", server::EncodeFrame(post));
-      wrote_frame_ballot = true;
+  // Ballots and spoils made by the harness: [choice] [unit] [patches...].
+  const auto& units = view.meeting().units();
+  for (int u = 0; u < units.size(); ++u) {
+    const std::string& unit = units[u].id();
+    const uint8_t own = delegate_of.at(unit);
+    const uint8_t other = delegate_of.at(units[(u + 1) % units.size()].id());  // the next unit's delegate
+    const uint8_t unit_byte = static_cast<uint8_t>(u + 1);
+    if (unit == fx.voted_unit()) {
+      seeds.Seed("ballot-" + unit + "-resent", own, kModeBallot, Bytes({0, 0}), kExpectPosted);
+      seeds.Seed("ballot-" + unit + "-another", own, kModeBallot, Bytes({1, 0}), v1::ERROR_ALREADY_VOTED);
+      seeds.Seed("spoil-" + unit + "-cast", own, kModeSpoil, Bytes({1, 0}), v1::ERROR_WRONG_PHASE);
       continue;
     }
-    if (!kinds.insert(kind).second) continue;
-    service_seed("signed-" + kind, author, kModeSignedEntry, bodies[i].SerializeAsString());
+    seeds.Seed("ballot-" + unit, own, kModeBallot, Bytes({static_cast<unsigned>(u), 0}), kExpectPosted);
+    seeds.Seed("ballot-" + unit + "-by-another", other, kModeBallot, Bytes({0, unit_byte}),
+               v1::ERROR_PERMISSION_DENIED);
   }
-  for (int i = 1; i <= first_open; ++i) {
-    const std::string kind = record::PayloadKind(bodies[i]);
-    if (full.entries(i).signed_().author() == "server" || !kinds.insert(kind).second) continue;
-    service_seed("signed-" + kind, speaker_of_pin.at(full.entries(i).signed_().author()), kModeSignedEntry,
-                 bodies[i].SerializeAsString());
+  const std::string first_unit = units[0].id();
+  const uint8_t first = delegate_of.at(first_unit);
+  seeds.Seed("ballot-stranger", stranger, kModeBallot, Bytes({0, 1}), v1::ERROR_PERMISSION_DENIED);
+  seeds.Seed("spoil-" + first_unit, first, kModeSpoil, Bytes({2, 0}), kExpectPosted);
+  seeds.Seed("spoil-" + first_unit + "-choice-255", first, kModeSpoil, Bytes({255, 0}), kExpectPosted);
+  // One byte flipped near the end (in the last proof), and in the middle.
+  const std::string made = Must(fx.MadeBallot(fx.speakers()[first], kModeBallot, 0, 0), "a ballot");
+  for (const auto& [where, at] : {std::make_pair("last-proof", made.size() - 3), std::make_pair("middle", made.size() / 2)}) {
+    seeds.Seed("ballot-" + first_unit + "-flipped-" + where, first, kModeBallot,
+               Bytes({0, 0, static_cast<unsigned>(at >> 8), static_cast<unsigned>(at & 0xff), 0x01}),
+               v1::ERROR_VERIFICATION_FAILED);
+  }
+  const std::string spoil = Must(fx.MadeBallot(fx.speakers()[first], kModeSpoil, 2, 0), "a spoil");
+  const size_t at = spoil.size() - 3;  // in the last randomness value
+  seeds.Seed("spoil-" + first_unit + "-flipped", first, kModeSpoil,
+             Bytes({2, 0, static_cast<unsigned>(at >> 8), static_cast<unsigned>(at & 0xff), 0x01}));
+  {
+    v1::Envelope post;
+    post.set_request_id(100);
+    v1::SignedEntry* se = post.mutable_post()->mutable_entry();
+    se->set_body(made);
+    se->set_author(fx.speakers()[first].pin);
+    se->set_signature(std::string(64, '\x5a'));
+    Write(corpus / "frame" / "post-ballot", server::EncodeFrame(post));
   }
 
-  // Record seeds: the genesis alone, and the board as the key was fixed.
+  // One entry of each kind the preparation posted, by its author, with what
+  // changes from run to run made a placeholder.
+  std::set<std::string> kinds;
+  for (auto [id, body] : setup) {
+    const std::string kind = record::PayloadKind(body);
+    if (kind == "ballot" || !kinds.insert(kind).second) continue;
+    if (body.has_check_in()) body.mutable_check_in()->set_own_pin(kPinPlaceholder);
+    if (body.has_open()) body.mutable_open()->set_ceremony_done(kCeremonyDonePlaceholder);
+    body.clear_meeting_id();
+    seeds.Signed("signed-" + kind, fx.SpeakerIndex(id), body);
+  }
+  const uint8_t chair_who = fx.SpeakerIndex(chair);
+  v1::EntryBody body;
+  body.mutable_open()->set_ballot_id(view.meeting().ballots(view.meeting().ballots_size() - 1).id());
+  body.mutable_open()->set_round(1);
+  body.mutable_open()->set_ceremony_done(kCeremonyDonePlaceholder);
+  seeds.Signed("signed-open-another-ballot", chair_who, body, kExpectPosted);
+  body.Clear();
+  body.mutable_close()->set_run_id(kRunPlaceholder);
+  seeds.Signed("signed-close", chair_who, body, kExpectPosted);
+  seeds.Signed("signed-close-by-delegate", delegate, body, v1::ERROR_PERMISSION_DENIED);
+  body.Clear();
+  body.mutable_cancel()->set_run_id(kRunPlaceholder);
+  body.mutable_cancel()->set_reason("fuzz");
+  seeds.Signed("signed-cancel", chair_who, body);
+  body.Clear();
+  {
+    // One paper ballot for the first candidate, from the first unit.
+    v1::PaperBatch* b = body.mutable_paper_batch();
+    b->set_run_id(kRunPlaceholder);
+    const v1::BallotSpec& spec = view.meeting().ballots(0);
+    for (int i = 0; i <= spec.candidates_size(); ++i) b->add_counts(i == 1 ? 1 : 0);
+    b->add_unit_ids(first_unit);
+    b->set_valid(1);
+  }
+  seeds.Signed("signed-paper_batch", teller, body);
+  body.Clear();
+  body.mutable_decryption_share()->set_run_id(kRunPlaceholder);
+  body.mutable_decryption_share()->set_tally_entry(kRunPlaceholder);
+  seeds.Signed("signed-decryption_share", teller, body);
+  body.Clear();
+  body.mutable_result_cosign()->set_result_entry(kRunPlaceholder);
+  seeds.Signed("signed-result_cosign", teller, body);
+  body.Clear();
+  body.mutable_meeting_closed();
+  seeds.Signed("signed-meeting_closed", chair_who, body);
+}
+
+v1::ElectionRecord Prefix(const v1::ElectionRecord& full, int count) {
+  v1::ElectionRecord out;
+  for (int i = 0; i < count && i < full.entries_size(); ++i) *out.add_entries() = full.entries(i);
+  out.set_format(std::string(record::kRecordFormat));
+  out.set_entry_count(out.entries_size());
+  out.set_head(out.entries(out.entries_size() - 1).hash());
+  return out;
+}
+
+int Main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_make_corpus REPO_ROOT\n");
+    return 2;
+  }
+  const fs::path root = argv[1];
+  const fs::path corpus = root / "tests/fuzz/corpus";
+
+  std::vector<std::pair<std::string, v1::EntryBody>> setup;
+  ServiceFixture fx([&](const std::string& id, const v1::EntryBody& body) { setup.emplace_back(id, body); });
+  std::printf("meeting prepared in %.2f s; service seeds:\n", fx.setup_seconds());
+
+  // Record seeds (before any seed runs, though each leaves the board pristine):
+  // the genesis alone, with one entry, and the board as the key was fixed.
+  const v1::ElectionRecord full = Must(fx.Export(), "export");
   int done = 1;
-  while (done < full.entries_size() && !bodies[done].has_ceremony_done()) ++done;
+  for (; done < full.entries_size(); ++done) {
+    v1::EntryBody b;
+    if (b.ParseFromString(full.entries(done).signed_().body()) && b.has_ceremony_done()) break;
+  }
   for (int count : {1, 2, done + 1}) {
-    v1::ElectionRecord r = Prefix(full, std::min(count, full.entries_size()));
-    r.set_format(std::string(record::kRecordFormat));
-    r.set_entry_count(r.entries_size());
-    r.set_head(r.entries(r.entries_size() - 1).hash());
+    const v1::ElectionRecord r = Prefix(full, count);
     Write(corpus / "record" / ("prefix-" + std::to_string(r.entries_size())), r.SerializeAsString());
   }
+
+  WriteServiceAndFrameCorpus(fx, setup, corpus);
 
   // Meeting seeds.
   for (const auto& e : fs::directory_iterator(root / "examples")) {
@@ -228,7 +322,7 @@ int Main(int argc, char** argv) {
   Write(corpus / "meeting" / "syntax-error", "id: \"x\"\nunits { id: \"a\" name: \n");
 
   WriteCryptoCorpus(corpus / "crypto");
-  std::printf("wrote %s and %s\n", fixture.c_str(), corpus.c_str());
+  std::printf("wrote %s\n", corpus.c_str());
   return 0;
 }
 

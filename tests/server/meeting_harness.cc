@@ -3,20 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
-#include <optional>
 #include <random>
-#include <set>
 #include <vector>
 
 #include "certs/meeting_directory.h"
-#include "core/crypto/ballot_crypto.h"
-#include "core/crypto/ceremony.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/keys.h"
 #include "core/crypto/private_file.h"
-#include "core/record/run_support.h"
-#include "core/rules/layout.h"
-#include "tests/server/ceremony_driver.h"
+#include "tests/meeting_kit/meeting_kit.h"
 
 namespace phieu::server {
 
@@ -69,18 +63,12 @@ std::string MeetingHarness::ParticipantDir(const std::string& id) {
 
 void MeetingHarness::SetUpTestSuite() {
   root_ = new std::string(NewTempDir("certs"));
-  certs::MeetingDirectory dir(*root_);
-  std::string text = crypto::ReadFile(std::string(PHIEU_SOURCE_DIR) + "/examples/cum4-2024.textproto").value();
-  Status s = dir.InitAll(text, "127.0.0.1:7443", certs::DefaultServerNames(), NowUnix());
-  ASSERT_TRUE(s.ok()) << s.ToString();
   creds_ = new std::map<std::string, certs::Credentials>();
-  auto meeting = dir.LoadMeeting();
-  ASSERT_TRUE(meeting.ok()) << meeting.status().ToString();
-  for (const auto& p : meeting->participants()) {
-    auto c = certs::LoadCredentials(dir.ParticipantDir(p.id()), NowUnix());
-    ASSERT_TRUE(c.ok()) << p.id() << ": " << c.status().ToString();
-    creds_->emplace(p.id(), std::move(c).value());
-  }
+  auto text = crypto::ReadFile(std::string(PHIEU_SOURCE_DIR) + "/examples/cum4-2024.textproto");
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  auto keys = testing::InitMeetingKeys(*root_, *text, NowUnix());
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  *creds_ = std::move(keys->creds);
 }
 
 void MeetingHarness::TearDownTestSuite() {
@@ -120,28 +108,15 @@ bool MeetingHarness::OpenService(const v1::SignedEntry* genesis, MeetingServiceO
 }
 
 bool MeetingHarness::Sync() {
-  for (;;) {
-    v1::Envelope req;
-    req.mutable_get_entries()->set_from_seq(view_.length());
-    v1::Envelope resp = svc_->Handle(Who(kChair), req);
-    EXPECT_TRUE(resp.has_entries()) << resp.DebugString();
-    if (!resp.has_entries()) return false;
-    if (resp.entries().entries_size() == 0) return true;
-    for (const auto& e : resp.entries().entries()) {
-      Status s = view_.Apply(e);
-      EXPECT_TRUE(s.ok()) << s.ToString();
-      if (!s.ok()) return false;
-    }
-  }
+  Status s = testing::SyncView(*svc_, Who(kChair), &view_);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return s.ok();
 }
 
 v1::SignedEntry MeetingHarness::SignAs(const std::string& id, v1::EntryBody body) {
-  body.set_meeting_id(view_.meeting().id());
-  v1::SignedEntry se;
-  EXPECT_TRUE(body.SerializeToString(se.mutable_body()));
-  se.set_author(Creds(id).cert.Pin());
-  se.set_signature(Creds(id).key.Sign(crypto::kEntryDomain, se.body()).value());
-  return se;
+  auto se = testing::SignEntry(Creds(id), view_.meeting().id(), std::move(body));
+  EXPECT_TRUE(se.ok()) << se.status().ToString();
+  return se.ok() ? *se : v1::SignedEntry();
 }
 
 v1::Envelope MeetingHarness::PostSigned(const Identity& who, const v1::SignedEntry& se) {
@@ -167,37 +142,27 @@ void MeetingHarness::ExpectError(const v1::Envelope& resp, v1::ErrorCode code, c
   EXPECT_NE(resp.error().message().find(words), std::string::npos) << resp.error().message();
 }
 
+testing::PostFn MeetingHarness::Poster() {
+  return [this](const std::string& id, const v1::EntryBody& body) -> Status {
+    const v1::Envelope resp = Post(id, body);
+    if (!resp.has_posted()) return FailedPrecondition("not posted: " + resp.ShortDebugString());
+    return Status();
+  };
+}
+
 void MeetingHarness::CheckInAll() {
-  for (const auto& p : view_.meeting().participants()) {
-    if (p.unit_id().empty()) continue;
-    v1::EntryBody body;
-    body.mutable_check_in()->set_unit_id(p.unit_id());
-    body.mutable_check_in()->set_own_pin(Creds(p.id()).cert.Pin());
-    ExpectPosted(Post(p.id(), body));
-  }
+  Status s = testing::CheckInAll(view_, *creds_, Poster());
+  EXPECT_TRUE(s.ok()) << s.ToString();
 }
 
 void MeetingHarness::RunCeremony() {
-  const v1::TellerSettings& ts = view_.meeting().tellers();
-  v1::EntryBody start;
-  start.mutable_ceremony_start()->set_attempt(view_.ceremony().attempt + 1);
-  for (const auto& id : ts.participant_ids()) start.mutable_ceremony_start()->add_teller_ids(id);
-  start.mutable_ceremony_start()->set_threshold(ts.threshold());
-  ExpectPosted(Post(kChair, start));
-
-  testing::DriveCeremony(
-      view_, [&](const std::string& id, const v1::EntryBody& body) { ExpectPosted(Post(id, body)); },
-      &teller_shares_);
+  ExpectPosted(Post(kChair, testing::CeremonyStartBody(view_)));
+  Status s = testing::DriveCeremony(view_, Poster(), &teller_shares_);
+  ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_TRUE(view_.key_ready());
 }
 
-v1::EntryBody MeetingHarness::OpenBody() const {
-  v1::EntryBody open;
-  open.mutable_open()->set_ballot_id(kBallot);
-  open.mutable_open()->set_round(1);
-  open.mutable_open()->set_ceremony_done(view_.ceremony().done_entry);
-  return open;
-}
+v1::EntryBody MeetingHarness::OpenBody() const { return testing::OpenBody(view_, kBallot); }
 
 std::string MeetingHarness::OpenRun() {
   CheckInAll();
@@ -210,22 +175,9 @@ std::string MeetingHarness::OpenRun() {
 
 v1::EntryBody MeetingHarness::Ballot(const std::string& run_id, const std::string& unit, const std::string& choice,
                                      crypto::BallotSecrets* secrets_out) {
-  v1::EntryBody body;
-  const record::Run* run = view_.FindRun(run_id);
-  EXPECT_NE(run, nullptr);
-  if (!run) return body;
-  auto layout = record::VoterLayoutFor(view_, *run, unit);
-  EXPECT_TRUE(layout.ok()) << layout.status().ToString();
-  auto marks = rules::MarksFor(*layout, *view_.Spec(kBallot), {choice}, unit);
-  EXPECT_TRUE(marks.ok()) << marks.status().ToString();
-  auto ctx = record::RunContext(view_, *run);
-  auto key = record::JointKey(view_);
-  EXPECT_TRUE(ctx.ok() && key.ok());
-  crypto::BallotSecrets secrets;
-  auto enc = crypto::EncryptBallot(*ctx, *key, *layout, *marks, run_id, unit, secrets_out ? secrets_out : &secrets);
-  EXPECT_TRUE(enc.ok()) << enc.status().ToString();
-  *body.mutable_ballot() = *enc;
-  return body;
+  auto body = testing::BallotBody(view_, run_id, unit, {choice}, secrets_out);
+  EXPECT_TRUE(body.ok()) << body.status().ToString();
+  return body.ok() ? *body : v1::EntryBody();
 }
 
 v1::Genesis MeetingHarness::GenesisBody() const {

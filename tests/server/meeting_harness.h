@@ -4,7 +4,8 @@
 // fresh data directory, and a BoardView mirror of its board. Helpers sign and
 // post entries in-process (no network), run the check-in and the key ceremony
 // (three CeremonyTeller objects, as client/teller_ceremony.cc drives them),
-// open a ballot and encrypt a delegate's ballot.
+// open a ballot and encrypt a delegate's ballot; the gtest-free steps are in
+// tests/meeting_kit/meeting_kit.h (shared with the service fuzz target).
 //
 // The meeting: chair kChair (also the delegate of son-la), kThu the delegate
 // of cao-bang, three tellers, seven units; ballot kBallot.
@@ -26,6 +27,7 @@
 #include "core/crypto/group.h"
 #include "core/record/board_view.h"
 #include "server/meeting_service.h"
+#include "tests/meeting_kit/meeting_kit.h"
 
 namespace phieu::server {
 
@@ -68,6 +70,8 @@ class MeetingHarness : public ::testing::Test {
   v1::Envelope PostSigned(const Identity& who, const v1::SignedEntry& se);
   // Signs with the participant's key and posts on the participant's connection.
   v1::Envelope Post(const std::string& id, const v1::EntryBody& body);
+  // Post as a meeting-kit PostFn: an error when the entry is not posted.
+  testing::PostFn Poster();
 
   void ExpectPosted(const v1::Envelope& resp);
   void ExpectError(const v1::Envelope& resp, v1::ErrorCode code, const std::string& words);
